@@ -1,0 +1,86 @@
+/**
+ * The JSON header (serialization type 0, wire §3): fastjson's rendering of the
+ * RemotingCommand bean. Keys go out sorted as Java emits them; absent members
+ * are left out; extFields values are strings. On input any JSON primitive is
+ * accepted in extFields and turned into its text, as Java's parser does.
+ */
+import { SerializeType, type RemotingCommand } from './command.ts';
+import { FrameError } from './errors.ts';
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+export function encodeJsonHeader(command: RemotingCommand): Uint8Array {
+  let json = `{"code":${command.code | 0}`;
+  const extFields = command.extFields;
+  if (extFields !== undefined) {
+    json += ',"extFields":{';
+    let first = true;
+    for (const key in extFields) {
+      const value = extFields[key];
+      if (value === undefined || value === null) continue;
+      json += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(String(value))}`;
+      first = false;
+    }
+    json += '}';
+  }
+  json += `,"flag":${command.flag | 0},"language":${JSON.stringify(command.language)},"opaque":${command.opaque | 0}`;
+  if (command.remark !== undefined && command.remark !== null) json += `,"remark":${JSON.stringify(command.remark)}`;
+  json += `,"serializeTypeCurrentRPC":"JSON","version":${command.version | 0}}`;
+  return textEncoder.encode(json);
+}
+
+/** Decodes a JSON header. Throws only FrameError; the caller closes the connection. */
+export function decodeJsonHeader(bytes: Uint8Array): RemotingCommand {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(textDecoder.decode(bytes));
+  } catch (error) {
+    throw new FrameError('HEADER_JSON_INVALID', `header is not valid JSON (${(error as Error).message})`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new FrameError('HEADER_JSON_INVALID', 'header is not a JSON object');
+  }
+  const header = parsed as Record<string, unknown>;
+  const command: RemotingCommand = {
+    code: integerMember(header, 'code'),
+    language: typeof header.language === 'string' ? header.language : 'OTHER',
+    version: integerMember(header, 'version'),
+    opaque: integerMember(header, 'opaque'),
+    flag: integerMember(header, 'flag'),
+    serializeType: SerializeType.JSON,
+  };
+  if (typeof header.remark === 'string') command.remark = header.remark;
+  const extFields = header.extFields;
+  if (extFields !== undefined && extFields !== null) {
+    if (typeof extFields !== 'object' || Array.isArray(extFields)) {
+      throw new FrameError('HEADER_JSON_INVALID', 'extFields is not a JSON object');
+    }
+    command.extFields = stringifyValues(extFields as Record<string, unknown>);
+  }
+  return command;
+}
+
+/** Missing numeric members default to 0, as in Java; numeric strings are accepted as fastjson does. */
+function integerMember(header: Record<string, unknown>, name: string): number {
+  const value = header[name];
+  if (value === undefined || value === null) return 0;
+  const number = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+  if (typeof number !== 'number' || !Number.isInteger(number) || number > 0xffffffff || number < -0x80000000) {
+    throw new FrameError('HEADER_JSON_INVALID', `header member ${name} is not a 32-bit integer`);
+  }
+  return number | 0;
+}
+
+function stringifyValues(fields: Record<string, unknown>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const key in fields) {
+    const value = fields[key];
+    if (value === null || value === undefined) continue;
+    if (typeof value === 'object') {
+      throw new FrameError('HEADER_JSON_INVALID', `extFields.${key.slice(0, 64)} is not a primitive`);
+    }
+    result[key] = String(value);
+  }
+  return result;
+}
