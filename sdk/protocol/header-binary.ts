@@ -16,46 +16,52 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 export function encodeBinaryHeader(command: RemotingCommand): Uint8Array {
-  const remark = command.remark ? textEncoder.encode(command.remark) : undefined;
-  const entries: Uint8Array[] = [];
-  let extLength = 0;
-  if (command.extFields) {
-    for (const key in command.extFields) {
-      const value = command.extFields[key];
-      if (value === undefined || value === null) continue;
-      const keyBytes = textEncoder.encode(key);
-      const valueBytes = textEncoder.encode(String(value));
-      entries.push(keyBytes, valueBytes);
-      extLength += 2 + keyBytes.length + 4 + valueBytes.length;
+  // Size for the worst case (3 bytes per UTF-16 unit), write once, trim.
+  const remark = command.remark ?? '';
+  let bound = FIXED_BYTES + remark.length * 3;
+  const extFields = command.extFields;
+  if (extFields) {
+    for (const key in extFields) {
+      const value = extFields[key];
+      if (value !== undefined && value !== null) bound += 6 + (key.length + String(value).length) * 3;
     }
   }
-  const bytes = new Uint8Array(FIXED_BYTES + (remark?.length ?? 0) + extLength);
+  const bytes = new Uint8Array(bound);
   const view = new DataView(bytes.buffer);
   view.setInt16(0, command.code);
   view.setInt8(2, languageCode(command.language));
   view.setInt16(3, command.version);
   view.setInt32(5, command.opaque);
   view.setInt32(9, command.flag);
-  let position = 13;
-  view.setInt32(position, remark?.length ?? 0);
-  position += 4;
-  if (remark) {
-    bytes.set(remark, position);
-    position += remark.length;
+  const remarkLength = writeUtf8(bytes, 17, remark);
+  view.setInt32(13, remarkLength);
+  const extLengthAt = 17 + remarkLength;
+  let position = extLengthAt + 4;
+  if (extFields) {
+    for (const key in extFields) {
+      const value = extFields[key];
+      if (value === undefined || value === null) continue;
+      const keyLength = writeUtf8(bytes, position + 2, key);
+      view.setInt16(position, keyLength);
+      position += 2 + keyLength;
+      const valueLength = writeUtf8(bytes, position + 4, String(value));
+      view.setInt32(position, valueLength);
+      position += 4 + valueLength;
+    }
   }
-  view.setInt32(position, extLength);
-  position += 4;
-  for (let index = 0; index < entries.length; index += 2) {
-    const keyBytes = entries[index]!;
-    const valueBytes = entries[index + 1]!;
-    view.setInt16(position, keyBytes.length);
-    bytes.set(keyBytes, position + 2);
-    position += 2 + keyBytes.length;
-    view.setInt32(position, valueBytes.length);
-    bytes.set(valueBytes, position + 4);
-    position += 4 + valueBytes.length;
+  view.setInt32(extLengthAt, position - extLengthAt - 4);
+  return bytes.subarray(0, position);
+}
+
+/** Writes a string as UTF-8 at `offset`, ASCII by hand (the common case), the rest by TextEncoder. */
+function writeUtf8(target: Uint8Array, offset: number, text: string): number {
+  const length = text.length;
+  for (let index = 0; index < length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit >= 0x80) return index + textEncoder.encodeInto(text.slice(index), target.subarray(offset + index)).written;
+    target[offset + index] = unit;
   }
-  return bytes;
+  return length;
 }
 
 /** Decodes a binary header. Throws only FrameError; the caller closes the connection. */

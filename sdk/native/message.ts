@@ -1,0 +1,167 @@
+/**
+ * Messages as the client sees them: `Message` is what a producer sends,
+ * `MessageExt` what a consumer receives (decoded from a stored record, body
+ * inflated, id taken from `UNIQ_KEY`), and `MessageQueue` names one queue of
+ * one broker.
+ */
+import { MessageConst, decodeProperties, encodeProperties, reservedPropertyNames } from '../protocol/message-properties.ts';
+import { createOffsetMessageId } from '../protocol/message-id.ts';
+import { decodeMessageRecord, type HostPort, type MessageRecord } from '../protocol/message-record.ts';
+import { inflateBody } from './producer/compression.ts';
+
+/** What a producer sends. */
+export interface Message {
+  topic: string;
+  /** Text is sent as UTF-8. */
+  body: Uint8Array | string;
+  /** One tag; consumers filter on it (`TagA || TagB`). */
+  tags?: string;
+  /** Business keys, indexed by the broker for lookup by key. */
+  keys?: string | readonly string[];
+  /** User properties. Names RocketMQ reserves (TAGS, KEYS, DELAY, ...) are refused. */
+  properties?: Readonly<Record<string, string>>;
+  /** Delay level 1..18 of the broker's `messageDelayLevel` table (1s 5s 10s 30s 1m ...). */
+  delayLevel?: number;
+  /** Deliver after this many ms (5.x timer: `TIMER_DELAY_MS`). */
+  delayMs?: number;
+  /** Deliver at this epoch time in ms (5.x timer: `TIMER_DELIVER_MS`). */
+  deliverAt?: number;
+  /** A user int stored with the record. */
+  flag?: number;
+}
+
+export interface MessageQueue {
+  readonly topic: string;
+  readonly brokerName: string;
+  readonly queueId: number;
+}
+
+/** A stable map key for a queue. */
+export function queueKey(queue: MessageQueue): string {
+  return `${queue.topic}@${queue.brokerName}@${queue.queueId}`;
+}
+
+/** RocketMQ's `MessageQueue.toString()`, which consistent-hash allocation hashes. */
+export function queueText(queue: MessageQueue): string {
+  return `MessageQueue [topic=${queue.topic}, brokerName=${queue.brokerName}, queueId=${queue.queueId}]`;
+}
+
+export function compareQueues(a: MessageQueue, b: MessageQueue): number {
+  if (a.topic !== b.topic) return a.topic < b.topic ? -1 : 1;
+  if (a.brokerName !== b.brokerName) return a.brokerName < b.brokerName ? -1 : 1;
+  return a.queueId - b.queueId;
+}
+
+const textDecoder = new TextDecoder();
+const textEncoder = new TextEncoder();
+
+export function bodyBytes(body: Uint8Array | string): Uint8Array {
+  return typeof body === 'string' ? textEncoder.encode(body) : body;
+}
+
+/** A received message. */
+export class MessageExt {
+  /** The client id (`UNIQ_KEY`) when present, else the offset id. */
+  readonly msgId: string;
+  readonly offsetMsgId: string;
+  /** The topic the message belongs to: a retried message shows its original topic. */
+  topic: string;
+  readonly brokerName: string;
+  readonly queueId: number;
+  readonly queueOffset: number;
+  readonly commitLogOffset: number;
+  readonly body: Uint8Array;
+  readonly properties: Record<string, string>;
+  readonly reconsumeTimes: number;
+  readonly bornTimestamp: number;
+  readonly storeTimestamp: number;
+  readonly bornHost: HostPort;
+  readonly storeHost: HostPort;
+  readonly sysFlag: number;
+  readonly flag: number;
+  readonly preparedTransactionOffset: number;
+  /** The topic the record was pulled from (`%RETRY%group` for retries). */
+  readonly storedTopic: string;
+
+  constructor(record: MessageRecord, brokerName: string, body: Uint8Array, sysFlag: number) {
+    const properties = Object.fromEntries(decodeProperties(record.properties));
+    this.offsetMsgId = createOffsetMessageId(record.storeHost, record.physicalOffset);
+    this.msgId = properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] ?? this.offsetMsgId;
+    this.topic = record.topic;
+    this.storedTopic = record.topic;
+    this.brokerName = brokerName;
+    this.queueId = record.queueId;
+    this.queueOffset = record.queueOffset;
+    this.commitLogOffset = record.physicalOffset;
+    this.body = body;
+    this.properties = properties;
+    this.reconsumeTimes = record.reconsumeTimes;
+    this.bornTimestamp = record.bornTimestamp;
+    this.storeTimestamp = record.storeTimestamp;
+    this.bornHost = record.bornHost;
+    this.storeHost = record.storeHost;
+    this.sysFlag = sysFlag;
+    this.flag = record.flag;
+    this.preparedTransactionOffset = record.preparedTransactionOffset;
+  }
+
+  get tags(): string | undefined {
+    return this.properties[MessageConst.PROPERTY_TAGS];
+  }
+
+  get keys(): string[] {
+    const keys = this.properties[MessageConst.PROPERTY_KEYS];
+    return keys ? keys.split(MessageConst.KEY_SEPARATOR).filter((key) => key.length > 0) : [];
+  }
+
+  /** The body as UTF-8 text. */
+  get text(): string {
+    return textDecoder.decode(this.body);
+  }
+
+  get transactionId(): string | undefined {
+    return this.properties[MessageConst.PROPERTY_TRANSACTION_ID] ?? this.properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX];
+  }
+
+  get queue(): MessageQueue {
+    return { topic: this.topic, brokerName: this.brokerName, queueId: this.queueId };
+  }
+}
+
+/**
+ * Decodes the records of a PULL/QUERY/VIEW body. A record whose body cannot
+ * be inflated is kept with its stored bytes, so its offset still advances.
+ */
+export function decodeMessages(body: Uint8Array, brokerName: string): MessageExt[] {
+  const messages: MessageExt[] = [];
+  let offset = 0;
+  while (offset < body.length) {
+    const record = decodeMessageRecord(body, offset);
+    if (!record) break;
+    offset += record.totalSize;
+    const inflated = inflateBody(record.body, record.sysFlag);
+    messages.push(inflated.ok ? new MessageExt(record, brokerName, inflated.body, inflated.sysFlag) : new MessageExt(record, brokerName, record.body, record.sysFlag));
+  }
+  return messages;
+}
+
+/** The properties string of a message (without `UNIQ_KEY`, which the caller adds). Throws on reserved names. */
+export function userPropertiesText(message: Message): string {
+  let text = '';
+  if (message.properties) {
+    for (const name in message.properties) {
+      if (reservedPropertyNames.has(name)) throw new TypeError(`property ${name} is reserved by RocketMQ`);
+    }
+    text = encodeProperties(message.properties);
+  }
+  const extra: Record<string, string | undefined> = {};
+  if (message.tags !== undefined && message.tags !== '') extra[MessageConst.PROPERTY_TAGS] = message.tags;
+  if (message.keys !== undefined) {
+    const keys = typeof message.keys === 'string' ? message.keys : message.keys.join(MessageConst.KEY_SEPARATOR);
+    if (keys !== '') extra[MessageConst.PROPERTY_KEYS] = keys;
+  }
+  if (message.delayLevel !== undefined && message.delayLevel > 0) extra[MessageConst.PROPERTY_DELAY_TIME_LEVEL] = String(message.delayLevel);
+  if (message.delayMs !== undefined) extra[MessageConst.PROPERTY_TIMER_DELAY_MS] = String(Math.max(0, Math.floor(message.delayMs)));
+  if (message.deliverAt !== undefined) extra[MessageConst.PROPERTY_TIMER_DELIVER_MS] = String(Math.floor(message.deliverAt));
+  return text + encodeProperties(extra);
+}

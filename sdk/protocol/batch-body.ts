@@ -1,0 +1,99 @@
+/**
+ * The SEND_BATCH_MESSAGE body: per-message entries back to back, each
+ *
+ *   totalSize int32 | magic int32 (0) | bodyCRC int32 (0) | flag int32 |
+ *   bodyLen int32 | body | propertiesLen int16 | properties (UTF-8)
+ *
+ * with `totalSize = 22 + bodyLen + propertiesLen`. Magic and CRC are written as
+ * zero and ignored: the broker computes the CRC when it stores each entry.
+ * Decoding hands out views into the request body, not copies.
+ */
+import { batchMessagesMax, propertiesSizeMaxBytes } from './limits.ts';
+
+export interface BatchEntry {
+  readonly flag: number;
+  readonly body: Uint8Array;
+  /** The encoded properties string (message-properties.ts), with the message's own `UNIQ_KEY`. */
+  readonly properties: string;
+}
+
+export type BatchDecodeResult =
+  | { ok: true; messages: BatchEntry[] }
+  | { ok: false; reason: string; offset: number };
+
+/** Bytes of an entry besides its body and properties. */
+export const batchEntryOverheadBytes = 22;
+
+const textEncoder = new TextEncoder();
+const textDecoder = new TextDecoder();
+
+/** Encodes a batch. Throws RangeError when a properties string is over 32767 UTF-8 bytes. */
+export function encodeBatchBody(messages: readonly BatchEntry[]): Uint8Array {
+  const encodedProperties = messages.map((message, index) => {
+    const bytes = textEncoder.encode(message.properties);
+    if (bytes.length > propertiesSizeMaxBytes) {
+      throw new RangeError(`batch message ${index}: properties are ${bytes.length} bytes, over propertiesSizeMaxBytes ${propertiesSizeMaxBytes}`);
+    }
+    return bytes;
+  });
+  let size = 0;
+  for (let i = 0; i < messages.length; i++) size += batchEntryOverheadBytes + messages[i]!.body.length + encodedProperties[i]!.length;
+  const out = new Uint8Array(size);
+  const view = new DataView(out.buffer);
+  let at = 0;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const properties = encodedProperties[i]!;
+    view.setInt32(at, batchEntryOverheadBytes + message.body.length + properties.length);
+    view.setInt32(at + 4, 0);
+    view.setInt32(at + 8, 0);
+    view.setInt32(at + 12, message.flag);
+    view.setInt32(at + 16, message.body.length);
+    out.set(message.body, at + 20);
+    at += 20 + message.body.length;
+    view.setInt16(at, properties.length);
+    out.set(properties, at + 2);
+    at += 2 + properties.length;
+  }
+  return out;
+}
+
+/**
+ * Decodes a batch body. Every length is checked against the bytes that are
+ * left, so a bad body yields a reason and the offset of the entry at fault,
+ * never an exception. More than `batchMessagesMax` entries is refused.
+ */
+export function decodeBatchBody(body: Uint8Array): BatchDecodeResult {
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
+  const messages: BatchEntry[] = [];
+  let at = 0;
+  while (at < body.length) {
+    if (messages.length === batchMessagesMax) {
+      return { ok: false, reason: `more than batchMessagesMax ${batchMessagesMax} messages`, offset: at };
+    }
+    if (body.length - at < batchEntryOverheadBytes) {
+      return { ok: false, reason: `truncated entry: ${body.length - at} bytes left, an entry needs at least ${batchEntryOverheadBytes}`, offset: at };
+    }
+    const totalSize = view.getInt32(at);
+    const flag = view.getInt32(at + 12);
+    const bodyLength = view.getInt32(at + 16);
+    if (bodyLength < 0 || bodyLength > body.length - at - batchEntryOverheadBytes) {
+      return { ok: false, reason: `bodyLen ${bodyLength} does not fit in the batch`, offset: at };
+    }
+    const propertiesAt = at + 20 + bodyLength;
+    const propertiesLength = view.getInt16(propertiesAt);
+    if (propertiesLength < 0 || propertiesLength > body.length - propertiesAt - 2) {
+      return { ok: false, reason: `propertiesLen ${propertiesLength} does not fit in the batch`, offset: at };
+    }
+    if (totalSize !== batchEntryOverheadBytes + bodyLength + propertiesLength) {
+      return { ok: false, reason: `totalSize ${totalSize} disagrees with bodyLen ${bodyLength} and propertiesLen ${propertiesLength}`, offset: at };
+    }
+    messages.push({
+      flag,
+      body: body.subarray(at + 20, propertiesAt),
+      properties: propertiesLength === 0 ? '' : textDecoder.decode(body.subarray(propertiesAt + 2, propertiesAt + 2 + propertiesLength)),
+    });
+    at += totalSize;
+  }
+  return { ok: true, messages };
+}
