@@ -73,3 +73,29 @@ export interface ClientFlags {
   timeout: number;
   json?: boolean;
 }
+
+/**
+ * A point in time as epoch milliseconds: `now`, `earliest` (0), an epoch in
+ * ms (13 digits or fewer), an ISO 8601 date/time, or a relative `-10m`,
+ * `-2h`, `-1d` before now.
+ */
+export function parseTime(value: string, now: number = Date.now()): number {
+  const text = value.trim();
+  if (text === 'now') return now;
+  if (text === 'earliest') return 0;
+  if (/^\d{1,13}$/.test(text)) return Number(text);
+  const relative = /^-(\d+)(ms|s|m|h|d)$/.exec(text);
+  if (relative) return now - Number(relative[1]) * unitMs[relative[2] as keyof typeof unitMs];
+  const parsed = Date.parse(text);
+  if (!Number.isNaN(parsed)) return parsed;
+  throw new InvalidArgumentError('expected a time: now, earliest, epoch milliseconds, an ISO date like 2024-05-01T12:00:00Z, or -10m / -2h / -1d.');
+}
+
+const unitMs = { ms: 1, s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
+
+/** A duration: `30s`, `5m`, `1500ms`, or a bare number of seconds. */
+export function parseDurationMs(value: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(value.trim());
+  if (!match || Number(match[1]) <= 0) throw new InvalidArgumentError('expected a duration like 30s, 5m or 1500ms.');
+  return Number(match[1]) * unitMs[(match[2] ?? 's') as keyof typeof unitMs];
+}

@@ -4,7 +4,14 @@
  * inflated, id taken from `UNIQ_KEY`), and `MessageQueue` names one queue of
  * one broker.
  */
-import { MessageConst, decodeProperties, encodeProperties, reservedPropertyNames } from '../protocol/message-properties.ts';
+import {
+  MessageConst,
+  NAME_VALUE_SEPARATOR,
+  PROPERTY_SEPARATOR,
+  decodeProperties,
+  encodeProperties,
+  reservedPropertyNames,
+} from '../protocol/message-properties.ts';
 import { createOffsetMessageId } from '../protocol/message-id.ts';
 import { decodeMessageRecord, type HostPort, type MessageRecord } from '../protocol/message-record.ts';
 import { inflateBody } from './producer/compression.ts';
@@ -154,14 +161,18 @@ export function userPropertiesText(message: Message): string {
     }
     text = encodeProperties(message.properties);
   }
-  const extra: Record<string, string | undefined> = {};
-  if (message.tags !== undefined && message.tags !== '') extra[MessageConst.PROPERTY_TAGS] = message.tags;
+  if (message.tags !== undefined && message.tags !== '') text += pair(MessageConst.PROPERTY_TAGS, message.tags);
   if (message.keys !== undefined) {
     const keys = typeof message.keys === 'string' ? message.keys : message.keys.join(MessageConst.KEY_SEPARATOR);
-    if (keys !== '') extra[MessageConst.PROPERTY_KEYS] = keys;
+    if (keys !== '') text += pair(MessageConst.PROPERTY_KEYS, keys);
   }
-  if (message.delayLevel !== undefined && message.delayLevel > 0) extra[MessageConst.PROPERTY_DELAY_TIME_LEVEL] = String(message.delayLevel);
-  if (message.delayMs !== undefined) extra[MessageConst.PROPERTY_TIMER_DELAY_MS] = String(Math.max(0, Math.floor(message.delayMs)));
-  if (message.deliverAt !== undefined) extra[MessageConst.PROPERTY_TIMER_DELIVER_MS] = String(Math.floor(message.deliverAt));
-  return text + encodeProperties(extra);
+  if (message.delayLevel !== undefined && message.delayLevel > 0) text += pair(MessageConst.PROPERTY_DELAY_TIME_LEVEL, String(message.delayLevel));
+  if (message.delayMs !== undefined) text += pair(MessageConst.PROPERTY_TIMER_DELAY_MS, String(Math.max(0, Math.floor(message.delayMs))));
+  if (message.deliverAt !== undefined) text += pair(MessageConst.PROPERTY_TIMER_DELIVER_MS, String(Math.floor(message.deliverAt)));
+  return text;
+}
+
+/** One encoded property pair (wire §12.1). */
+export function pair(name: string, value: string): string {
+  return name + NAME_VALUE_SEPARATOR + value + PROPERTY_SEPARATOR;
 }

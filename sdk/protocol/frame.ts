@@ -11,7 +11,7 @@
 import { SerializeType, type RemotingCommand } from './command.ts';
 import { FrameError } from './errors.ts';
 import { decodeBinaryHeader, encodeBinaryHeader } from './header-binary.ts';
-import { decodeJsonHeader, encodeJsonHeader } from './header-json.ts';
+import { decodeJsonHeader, encodeJsonHeader, jsonHeaderText } from './header-json.ts';
 import { frameSizeMaxBytes, headerSizeMaxBytes } from './limits.ts';
 
 export interface FrameLimits {
@@ -23,6 +23,7 @@ export interface FrameLimits {
 export const defaultFrameLimits: FrameLimits = { frameSizeMaxBytes, headerSizeMaxBytes };
 
 const EMPTY = new Uint8Array(0);
+const textEncoder = new TextEncoder();
 
 export function encodeHeader(command: RemotingCommand): Uint8Array {
   return command.serializeType === SerializeType.ROCKETMQ ? encodeBinaryHeader(command) : encodeJsonHeader(command);
@@ -33,13 +34,24 @@ export function encodeHeader(command: RemotingCommand): Uint8Array {
  * a large pull body goes to the socket as it is (one writev with the prefix).
  */
 export function encodeFrameParts(command: RemotingCommand): Uint8Array[] {
-  const header = encodeHeader(command);
   const body = command.body ?? EMPTY;
-  const head = new Uint8Array(8 + header.length);
-  const view = new DataView(head.buffer);
-  view.setInt32(0, 4 + header.length + body.length);
-  view.setInt32(4, ((command.serializeType & 0xff) << 24) | header.length);
-  head.set(header, 8);
+  let head: Uint8Array;
+  let headerLength: number;
+  if (command.serializeType === SerializeType.ROCKETMQ) {
+    const header = encodeBinaryHeader(command);
+    headerLength = header.length;
+    head = new Uint8Array(8 + headerLength);
+    head.set(header, 8);
+  } else {
+    // JSON text is at most 3 bytes per UTF-16 unit; encode straight behind the prefix.
+    const text = jsonHeaderText(command);
+    const buffer = new Uint8Array(8 + text.length * 3);
+    headerLength = textEncoder.encodeInto(text, buffer.subarray(8)).written!;
+    head = buffer.subarray(0, 8 + headerLength);
+  }
+  const view = new DataView(head.buffer, head.byteOffset, 8);
+  view.setInt32(0, 4 + headerLength + body.length);
+  view.setInt32(4, ((command.serializeType & 0xff) << 24) | headerLength);
   return body.length === 0 ? [head] : [head, body];
 }
 

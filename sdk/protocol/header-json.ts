@@ -11,6 +11,10 @@ const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
 export function encodeJsonHeader(command: RemotingCommand): Uint8Array {
+  return textEncoder.encode(jsonHeaderText(command));
+}
+
+export function jsonHeaderText(command: RemotingCommand): string {
   let json = `{"code":${command.code | 0}`;
   const extFields = command.extFields;
   if (extFields !== undefined) {
@@ -19,15 +23,30 @@ export function encodeJsonHeader(command: RemotingCommand): Uint8Array {
     for (const key in extFields) {
       const value = extFields[key];
       if (value === undefined || value === null) continue;
-      json += `${first ? '' : ','}${JSON.stringify(key)}:${JSON.stringify(String(value))}`;
+      json += `${first ? '"' : ',"'}${escapeJson(key)}":"${escapeJson(typeof value === 'string' ? value : String(value))}"`;
       first = false;
     }
     json += '}';
   }
-  json += `,"flag":${command.flag | 0},"language":${JSON.stringify(command.language)},"opaque":${command.opaque | 0}`;
-  if (command.remark !== undefined && command.remark !== null) json += `,"remark":${JSON.stringify(command.remark)}`;
+  json += `,"flag":${command.flag | 0},"language":"${escapeJson(command.language)}","opaque":${command.opaque | 0}`;
+  if (command.remark !== undefined && command.remark !== null) json += `,"remark":"${escapeJson(command.remark)}"`;
   json += `,"serializeTypeCurrentRPC":"JSON","version":${command.version | 0}}`;
-  return textEncoder.encode(json);
+  return json;
+}
+
+/**
+ * The inside of a JSON string literal. Most header text needs no escaping, so
+ * scan first and only hand the rest to JSON.stringify.
+ */
+function escapeJson(text: string): string {
+  for (let index = 0; index < text.length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit < 0x20 || unit === 0x22 || unit === 0x5c || (unit >= 0xd800 && unit <= 0xdfff)) {
+      const quoted = JSON.stringify(text);
+      return quoted.slice(1, quoted.length - 1);
+    }
+  }
+  return text;
 }
 
 /** Decodes a JSON header. Throws only FrameError; the caller closes the connection. */
@@ -72,15 +91,19 @@ function integerMember(header: Record<string, unknown>, name: string): number {
   return number | 0;
 }
 
+/** Turns the parsed map into text values in place; Java peers send strings already, so usually nothing changes. */
 function stringifyValues(fields: Record<string, unknown>): Record<string, string> {
-  const result: Record<string, string> = {};
   for (const key in fields) {
     const value = fields[key];
-    if (value === null || value === undefined) continue;
+    if (typeof value === 'string') continue;
+    if (value === null || value === undefined) {
+      delete fields[key];
+      continue;
+    }
     if (typeof value === 'object') {
       throw new FrameError('HEADER_JSON_INVALID', `extFields.${key.slice(0, 64)} is not a primitive`);
     }
-    result[key] = String(value);
+    fields[key] = String(value);
   }
-  return result;
+  return fields as Record<string, string>;
 }

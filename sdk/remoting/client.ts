@@ -32,6 +32,8 @@ export class RemotingClient {
   private readonly limits: FrameLimits;
   private readonly log: Logger;
   private readonly connections = new Map<string, Promise<Connection>>();
+  /** Connections known to be open, for the fast path that skips the connect promise. */
+  private readonly open = new Map<string, Connection>();
   private readonly processors = new Map<number, RequestProcessor>();
   private closed = false;
 
@@ -48,7 +50,13 @@ export class RemotingClient {
   }
 
   /** Sends a request to `address` (`host:port`) and resolves with the response. */
-  async invokeSync(address: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+  invokeSync(address: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    const live = this.open.get(address);
+    if (live !== undefined && !live.closed && this.options.beforeRequest === undefined) return live.invoke(request, timeoutMs);
+    return this.connectAndInvoke(address, request, timeoutMs);
+  }
+
+  private async connectAndInvoke(address: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
     const started = Date.now();
     const connection = await this.connection(address, timeoutMs);
     if (this.options.beforeRequest) await this.options.beforeRequest(address, request);
@@ -92,6 +100,7 @@ export class RemotingClient {
   async closeConnection(address: string): Promise<void> {
     const connection = this.connections.get(address);
     this.connections.delete(address);
+    this.open.delete(address);
     if (connection) (await connection.catch(() => undefined))?.close('closed by client');
   }
 
@@ -99,6 +108,7 @@ export class RemotingClient {
     this.closed = true;
     const all = [...this.connections.values()];
     this.connections.clear();
+    this.open.clear();
     for (const pending of all) (await pending.catch(() => undefined))?.close('client closed');
   }
 
@@ -130,12 +140,14 @@ export class RemotingClient {
           onRequest: (request, from) => this.dispatch(request, from),
           onClose: (closed, reason) => {
             this.log.debug('connection closed', { peer: address, reason });
+            if (this.open.get(address) === closed) this.open.delete(address);
             const current = this.connections.get(address);
             current?.then((live) => {
               if (live === closed && this.connections.get(address) === current) this.connections.delete(address);
             }, () => undefined);
           },
         });
+        this.open.set(address, connection);
         resolve(connection);
       });
     });

@@ -107,11 +107,21 @@ export class Connection {
   }
 
   /** Sends a request and resolves with its response, or rejects on timeout or close. */
-  async invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
-    const deadline = Date.now() + timeoutMs;
+  invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    if (this.closedReason === undefined && this.pending.size < this.options.maxInFlight && !this.writeBufferFull()) {
+      return this.register(request, Date.now() + timeoutMs);
+    }
+    return this.invokeWhenReady(request, Date.now() + timeoutMs);
+  }
+
+  private async invokeWhenReady(request: RemotingCommand, deadline: number): Promise<RemotingCommand> {
     while (this.pending.size >= this.options.maxInFlight) await this.waitForSlot(deadline, request.code);
-    if (this.socket.writableLength > this.options.writeBufferHighWaterBytes) await this.waitForDrain(deadline, request.code);
+    if (this.writeBufferFull()) await this.waitForDrain(deadline, request.code);
     this.assertOpen();
+    return this.register(request, deadline);
+  }
+
+  private register(request: RemotingCommand, deadline: number): Promise<RemotingCommand> {
     return new Promise<RemotingCommand>((resolve, reject) => {
       this.pending.set(request.opaque, { resolve, reject, deadline, code: request.code });
       this.ensureSweeper();
@@ -119,12 +129,14 @@ export class Connection {
     });
   }
 
+  private writeBufferFull(): boolean {
+    return this.socket.writableLength > this.options.writeBufferHighWaterBytes;
+  }
+
   /** Sends a request that expects no answer. */
   async invokeOneway(request: RemotingCommand, timeoutMs: number): Promise<void> {
     markOneway(request);
-    if (this.socket.writableLength > this.options.writeBufferHighWaterBytes) {
-      await this.waitForDrain(Date.now() + timeoutMs, request.code);
-    }
+    if (this.writeBufferFull()) await this.waitForDrain(Date.now() + timeoutMs, request.code);
     this.assertOpen();
     this.send(request);
   }
