@@ -8,8 +8,9 @@
  * Changes run one at a time within a process (the tables are read, changed
  * and written back), reads run freely, as under the Java read-write lock.
  */
-import { PermName, TopicSysFlag } from '../../sdk/protocol/flags.ts';
+import { PermName } from '../../sdk/protocol/flags.ts';
 import { createLogger, type Logger } from '../../sdk/util/log.ts';
+import { defaultBrokerExpiryMs } from '../settings.ts';
 import { KVConfigManager, NAMESPACE_ORDER_TOPIC_CONFIG } from './kv-config.ts';
 import {
   MASTER_ID,
@@ -49,8 +50,6 @@ export interface RouteInfoManagerOptions {
   brokerExpiryMs?: number;
   log?: Logger;
 }
-
-export const defaultBrokerExpiryMs = 120_000;
 
 export class RouteInfoManager {
   readonly state: RouteState;
@@ -135,10 +134,6 @@ export class RouteInfoManager {
       if (first && (first.topicSysFlag & flag) !== 0) topics.push(topic);
     }
     return topics;
-  }
-
-  getUnitTopics(): Promise<string[]> {
-    return this.getTopicsWithSysFlag(TopicSysFlag.FLAG_UNIT);
   }
 
   /** Removes the broker's write permission from all its topics; returns how many topics changed. */

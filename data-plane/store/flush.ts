@@ -83,7 +83,7 @@ export class FlushService {
     if (this.waitingEnds.length > 0 && this.failed === undefined) this.requestFlush();
   }
 
-  private releaseWaiters(flushed: number): void {
+  releaseWaiters(flushed: number): void {
     const ends = this.waitingEnds;
     let released = 0;
     while (released < ends.length && ends[released]! <= flushed) released++;

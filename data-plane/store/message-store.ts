@@ -3,8 +3,33 @@
  * and IndexFiles, in RocketMQ's on-disk design and record format. The public
  * shapes come first; the class below ties the parts together.
  */
-import type { MessageRecord } from '../../sdk/protocol/message-record.ts';
-import type { GetMessageStatus, PutMessageStatus, PutRefusalReason } from './status.ts';
+import fs from 'node:fs';
+import path from 'node:path';
+import { encodeHostAddress, offsetMessageIdFromPrefix, offsetMessageIdPrefix } from '../../sdk/protocol/message-id.ts';
+import {
+  decodeMessageRecord,
+  encodeMessageRecord,
+  inspectRecord,
+  MessageSysFlag,
+  recordSize,
+  recordStoreTimestamp,
+  utf8Length,
+  type MessageRecord,
+  type MessageRecordInput,
+} from '../../sdk/protocol/message-record.ts';
+import { Checkpoint } from './checkpoint.ts';
+import { CommitLog } from './commit-log.ts';
+import { CQ_STORE_UNIT_SIZE, readInt64, type ConsumeQueue } from './consume-queue.ts';
+import { Dispatcher, tagsCodeFor } from './dispatch.ts';
+import { FlushService } from './flush.ts';
+import { MessageReader } from './get-message.ts';
+import { IndexService } from './index-service.ts';
+import { findProperty, isWaitFalse } from './properties.ts';
+import { QueueTable } from './queue-table.ts';
+import { recover, type RecoveryResult } from './recovery.ts';
+import { fileSystemUsage, RetentionService } from './retention.ts';
+import { pullBytesMaxDefault, resolveSettings, systemTopicLengthMaxDefault, type StoreSettings } from './settings.ts';
+import { GetMessageStatus, PutMessageStatus, PutRefusalReason } from './status.ts';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
 
@@ -157,34 +182,487 @@ export interface RetentionReport {
   diskFull: boolean;
 }
 
+const ABORT_FILE = 'abort';
+const CHECKPOINT_FILE = 'checkpoint';
+const INVALID_TOPIC = /[/\\\0]|^\.\.?$/;
+
+function refused(status: PutMessageStatus, reason: PutRefusalReason): PutResult {
+  return { status, physicalOffset: -1, queueOffset: -1, offsetMsgId: '', wroteBytes: 0, storeTimestamp: 0, reason };
+}
+
 /**
  * The store. Open it with `MessageStore.open(options)`, close it with `close()`.
  *
  * @example
  * const store = await MessageStore.open({ dataDir, flushDiskType: 'ASYNC_FLUSH', storeHost: { address: '10.0.0.1', port: 10911 } });
- * const put = await store.putMessage(message);
- * const got = store.getMessage('T1', 0, 0, 32);
+ * const put = await store.putMessage(message);           // put.status === 'PUT_OK'
+ * const got = store.getMessage('T1', 0, put.queueOffset, 32); // got.records[0] is the raw record
  */
-export declare class MessageStore {
-  static open(options: StoreOptions): Promise<MessageStore>;
-  putMessage(message: MessageToPut): Promise<PutResult>;
-  putMessages(messages: MessageToPut[]): Promise<PutBatchResult>;
-  getMessage(topic: string, queueId: number, offset: number, maxMsgNums: number, maxBytes?: number, filter?: MessageFilter): GetMessageResult;
-  lookMessageByOffset(physicalOffset: number, size?: number): LookedUpMessage | undefined;
-  queryMessage(topic: string, key: string, maxNum: number, beginTimestamp: number, endTimestamp: number): QueryMessageResult;
-  lookMessageByUniqueKey(topic: string, uniqueKey: string): LookedUpMessage | undefined;
-  getMinOffsetInQueue(topic: string, queueId: number): number;
-  getMaxOffsetInQueue(topic: string, queueId: number): number;
-  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number;
-  getEarliestMessageTime(topic?: string, queueId?: number): number;
-  getMessageStoreTimestamp(topic: string, queueId: number, offset: number): number;
-  getMinPhyOffset(): number;
-  getMaxPhyOffset(): number;
-  topics(): string[];
-  queueIds(topic: string): number[];
-  deleteTopics(topics: Iterable<string>): number;
-  onArrive(listener: ArriveListener): () => void;
-  flush(): Promise<void>;
-  runRetention(): RetentionReport;
-  close(): Promise<void>;
+export class MessageStore {
+  readonly settings: StoreSettings;
+  /** What recovery found at open. */
+  recovery: RecoveryResult | undefined;
+  /** True when the previous run did not close cleanly. */
+  abnormalStart = false;
+  private readonly commitLog: CommitLog;
+  private readonly queues: QueueTable;
+  private readonly index: IndexService | undefined;
+  private readonly dispatcher: Dispatcher;
+  private readonly checkpoint: Checkpoint;
+  private readonly flushService: FlushService;
+  private readonly retention: RetentionService;
+  private readonly reader: MessageReader;
+  private readonly storeHostBytes: Uint8Array;
+  private readonly offsetMsgIdPrefix: string;
+  private readonly hostCache = new Map<string, Uint8Array>();
+  private readonly recordInput: MessageRecordInput;
+  private closed = false;
+  private retentionTimer: NodeJS.Timeout | undefined;
+  // Puts answered at the end of this event-loop turn, after one write.
+  private tickScheduled = false;
+  private pendingResolves: ((result: never) => void)[] = [];
+  private pendingResults: (PutResult | PutBatchResult)[] = [];
+  private pendingFlushEnds: number[] = [];
+
+  private constructor(options: StoreOptions) {
+    this.settings = resolveSettings(options, () => fileSystemUsage(options.dataDir));
+    const s = this.settings;
+    const storeHostBytes = encodeHostAddress(s.storeHost.address);
+    if (!storeHostBytes) throw new TypeError(`storeHost.address must be an IPv4 or IPv6 address, got ${JSON.stringify(s.storeHost.address)}`);
+    this.storeHostBytes = storeHostBytes;
+    this.offsetMsgIdPrefix = offsetMessageIdPrefix(storeHostBytes, s.storeHost.port);
+    fs.mkdirSync(s.dataDir, { recursive: true });
+    this.commitLog = new CommitLog(path.join(s.dataDir, 'commitlog'), s.commitLogSegmentBytes);
+    this.queues = new QueueTable(path.join(s.dataDir, 'consumequeue'), s.consumeQueueUnitsPerFile);
+    this.index = s.messageIndexEnable ? new IndexService(path.join(s.dataDir, 'index'), s.indexHashSlotNum, s.indexNum, s.now) : undefined;
+    this.dispatcher = new Dispatcher(this.index, s.log);
+    this.checkpoint = new Checkpoint(path.join(s.dataDir, CHECKPOINT_FILE));
+    this.flushService = new FlushService(this.commitLog, this.queues, this.index, this.checkpoint, this.dispatcher, s.flushDiskType,
+      s.flushIntervalMs, s.syncFlushTimeoutMs, s.consumeQueueFlushIntervalMs, s.log);
+    this.retention = new RetentionService(this.commitLog, this.queues, this.index, s, s.log);
+    this.reader = new MessageReader(this.commitLog);
+    this.recordInput = {
+      queueId: 0, flag: 0, queueOffset: 0, physicalOffset: 0, sysFlag: 0, bornTimestamp: 0, bornHost: storeHostBytes, bornPort: 0,
+      storeTimestamp: 0, storeHost: storeHostBytes, storePort: s.storeHost.port, reconsumeTimes: 0, preparedTransactionOffset: 0,
+      body: new Uint8Array(0), topic: new Uint8Array(0), properties: '', propertiesLength: 0,
+    };
+  }
+
+  /** Opens (creating if needed) the store in `options.dataDir` and recovers it. */
+  static async open(options: StoreOptions): Promise<MessageStore> {
+    const store = new MessageStore(options);
+    store.load();
+    return store;
+  }
+
+  private load(): void {
+    const s = this.settings;
+    const abortPath = path.join(s.dataDir, ABORT_FILE);
+    this.abnormalStart = fs.existsSync(abortPath);
+    const shortFiles = this.commitLog.load();
+    this.queues.load();
+    this.index?.load();
+    const started = Date.now();
+    this.recovery = recover({
+      commitLog: this.commitLog, queues: this.queues, index: this.index, dispatcher: this.dispatcher, checkpoint: this.checkpoint,
+      abnormal: this.abnormalStart, shortFiles, tagsCodeOf: s.tagsCodeOf, log: s.log,
+    });
+    s.log.info(`store: ${this.abnormalStart ? 'abnormal' : 'normal'} recovery in ${Date.now() - started} ms, end ${this.recovery.end}, ` +
+      `${this.recovery.recordsScanned} record(s) checked from ${this.recovery.scannedFrom}`);
+    fs.writeFileSync(abortPath, String(process.pid));
+    this.retention.run();
+    this.flushService.start();
+    this.retentionTimer = setInterval(() => this.runRetention(), s.cleanResourceIntervalMs);
+    this.retentionTimer.unref();
+  }
+
+  /** Appends one message. Resolves once written (ASYNC_FLUSH) or on disk (SYNC_FLUSH, unless `WAIT=false`). */
+  putMessage(message: MessageToPut): Promise<PutResult> {
+    const refusal = this.checkWritable() ?? this.checkMessage(message);
+    if (refusal) return Promise.resolve(refusal);
+    const topicEntry = this.queues.topicEntry(message.topic);
+    const propertiesLength = utf8Length(message.properties);
+    if (propertiesLength > this.settings.propertiesSizeMaxBytes) {
+      return Promise.resolve(refused(PutMessageStatus.PROPERTIES_SIZE_EXCEEDED, PutRefusalReason.PROPERTIES_TOO_LARGE));
+    }
+    const bornHost = this.hostBytes(message.bornHost.address);
+    const size = recordSize(message.body.length, topicEntry.topicBytes.length, propertiesLength, bornHost.length, this.storeHostBytes.length);
+    const physicalOffset = this.reserve(size);
+    if (physicalOffset < 0) return Promise.resolve(MessageStore.refusedReserve(physicalOffset, PutRefusalReason.RECORD_TOO_LARGE));
+    const queue = this.queues.queue(message.topic, message.queueId);
+    const storeTimestamp = this.settings.now();
+    const queueOffset = this.appendRecord(message, queue, topicEntry.topicBytes, bornHost, propertiesLength, physicalOffset, storeTimestamp);
+    const result: PutResult = {
+      status: PutMessageStatus.PUT_OK, physicalOffset, queueOffset, wroteBytes: size, storeTimestamp,
+      offsetMsgId: offsetMessageIdFromPrefix(this.offsetMsgIdPrefix, physicalOffset),
+    };
+    return this.answerAfterWrite(result, this.flushEndFor(message, physicalOffset + size));
+  }
+
+  /** Appends a batch of messages for one topic-queue as one append, all in one segment. */
+  putMessages(messages: MessageToPut[]): Promise<PutBatchResult> {
+    const fail = (status: PutMessageStatus, reason: PutRefusalReason): Promise<PutBatchResult> =>
+      Promise.resolve({ ...refused(status, reason), offsetMsgIds: [], messageCount: 0 });
+    const writable = this.checkWritable();
+    if (writable) return fail(writable.status, writable.reason!);
+    if (messages.length === 0) return fail(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.BATCH_EMPTY);
+    const first = messages[0]!;
+    const topicEntry = this.queues.topicEntry(first.topic);
+    const propertiesLengths: number[] = [];
+    const bornHosts: Uint8Array[] = [];
+    let total = 0;
+    for (const message of messages) {
+      if (message.topic !== first.topic || message.queueId !== first.queueId) return fail(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.BATCH_MIXED);
+      const invalid = this.checkMessage(message);
+      if (invalid) return fail(invalid.status, invalid.reason!);
+      const propertiesLength = utf8Length(message.properties);
+      if (propertiesLength > this.settings.propertiesSizeMaxBytes) return fail(PutMessageStatus.PROPERTIES_SIZE_EXCEEDED, PutRefusalReason.PROPERTIES_TOO_LARGE);
+      const bornHost = this.hostBytes(message.bornHost.address);
+      propertiesLengths.push(propertiesLength);
+      bornHosts.push(bornHost);
+      total += recordSize(message.body.length, topicEntry.topicBytes.length, propertiesLength, bornHost.length, this.storeHostBytes.length);
+    }
+    let physicalOffset = this.reserve(total);
+    if (physicalOffset < 0) {
+      const refusal = MessageStore.refusedReserve(physicalOffset, PutRefusalReason.BATCH_TOO_LARGE);
+      return fail(refusal.status, refusal.reason!);
+    }
+    const queue = this.queues.queue(first.topic, first.queueId);
+    const storeTimestamp = this.settings.now();
+    const offsetMsgIds: string[] = [];
+    const firstOffset = physicalOffset;
+    let firstQueueOffset = -1;
+    let waitFlush = false;
+    for (let i = 0; i < messages.length; i++) {
+      const queueOffset = this.appendRecord(messages[i]!, queue, topicEntry.topicBytes, bornHosts[i]!, propertiesLengths[i]!, physicalOffset, storeTimestamp);
+      if (i === 0) firstQueueOffset = queueOffset;
+      offsetMsgIds.push(offsetMessageIdFromPrefix(this.offsetMsgIdPrefix, physicalOffset));
+      physicalOffset = this.commitLog.writeOffset;
+      if (!isWaitFalse(messages[i]!.properties)) waitFlush = true;
+    }
+    const result: PutBatchResult = {
+      status: PutMessageStatus.PUT_OK, physicalOffset: firstOffset, queueOffset: firstQueueOffset, offsetMsgIds,
+      wroteBytes: total, storeTimestamp, messageCount: messages.length,
+    };
+    return this.answerAfterWrite(result, waitFlush && this.settings.flushDiskType === 'SYNC_FLUSH' ? firstOffset + total : -1);
+  }
+
+  private checkWritable(): PutResult | undefined {
+    if (this.closed) return refused(PutMessageStatus.SERVICE_NOT_AVAILABLE, PutRefusalReason.STORE_CLOSED);
+    if (this.flushService.failed !== undefined) return refused(PutMessageStatus.SERVICE_NOT_AVAILABLE, PutRefusalReason.NOT_WRITABLE);
+    if (this.retention.diskFull) return refused(PutMessageStatus.SERVICE_NOT_AVAILABLE, PutRefusalReason.DISK_FULL);
+    return undefined;
+  }
+
+  private checkMessage(message: MessageToPut): PutResult | undefined {
+    const topic = message.topic;
+    if (!topic) return refused(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.TOPIC_EMPTY);
+    const system = topic.startsWith('%RETRY%') || topic.startsWith('%DLQ%');
+    const topicLengthMax = system ? Math.max(this.settings.topicLengthMax, systemTopicLengthMaxDefault) : this.settings.topicLengthMax;
+    if (topic.length > topicLengthMax || utf8Length(topic) > topicLengthMax) return refused(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.TOPIC_TOO_LONG);
+    if (INVALID_TOPIC.test(topic)) return refused(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.TOPIC_INVALID);
+    if (!Number.isInteger(message.queueId) || message.queueId < 0 || message.queueId > 0x7fffffff) {
+      return refused(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.QUEUE_ID_INVALID);
+    }
+    if (message.body.length > this.settings.messageSizeMaxBytes) return refused(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.BODY_TOO_LARGE);
+    return undefined;
+  }
+
+  /** The offset to write `size` bytes at; -1 when they never fit a segment, -2 when no segment could be created. */
+  private reserve(size: number): number {
+    try {
+      return this.commitLog.reserve(size);
+    } catch (error) {
+      this.settings.log.error(`store: cannot create a CommitLog segment: ${String(error)}`);
+      return -2;
+    }
+  }
+
+  private static refusedReserve(physicalOffset: number, tooLarge: PutRefusalReason): PutResult {
+    return physicalOffset === -2
+      ? refused(PutMessageStatus.CREATE_MAPPED_FILE_FAILED, PutRefusalReason.CREATE_SEGMENT_FAILED)
+      : refused(PutMessageStatus.MESSAGE_ILLEGAL, tooLarge);
+  }
+
+  /** Encodes one record at `physicalOffset` (already reserved) and dispatches it; returns its queue offset. */
+  private appendRecord(
+    message: MessageToPut, queue: ConsumeQueue, topicBytes: Uint8Array, bornHost: Uint8Array,
+    propertiesLength: number, physicalOffset: number, storeTimestamp: number,
+  ): number {
+    const transaction = message.sysFlag & 0xc;
+    const takesQueueOffset = transaction !== MessageSysFlag.TRANSACTION_PREPARED_TYPE && transaction !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE;
+    const queueOffset = takesQueueOffset ? queue.nextQueueOffset++ : 0;
+    const input = this.recordInput;
+    input.queueId = message.queueId;
+    input.flag = message.flag;
+    input.queueOffset = queueOffset;
+    input.physicalOffset = physicalOffset;
+    input.sysFlag = message.sysFlag;
+    input.bornTimestamp = message.bornTimestamp;
+    input.bornHost = bornHost;
+    input.bornPort = message.bornHost.port;
+    input.storeTimestamp = storeTimestamp;
+    input.reconsumeTimes = message.reconsumeTimes;
+    input.preparedTransactionOffset = message.preparedTransactionOffset;
+    input.body = message.body;
+    input.topic = topicBytes;
+    input.properties = message.properties;
+    input.propertiesLength = propertiesLength;
+    const commitLog = this.commitLog;
+    const size = encodeMessageRecord(commitLog.buffer, physicalOffset - commitLog.bufferBase, input, commitLog.view);
+    commitLog.commit(size);
+    const tagsCode = tagsCodeFor(message.topic, message.properties, storeTimestamp, this.settings.tagsCodeOf);
+    const sysFlag = (message.sysFlag & ~0x30) | (bornHost.length === 16 ? 0x10 : 0) | (this.storeHostBytes.length === 16 ? 0x20 : 0);
+    this.dispatcher.dispatch(queue, queueOffset, physicalOffset, size, tagsCode, sysFlag, storeTimestamp, message.properties);
+    return queueOffset;
+  }
+
+  private flushEndFor(message: MessageToPut, end: number): number {
+    return this.settings.flushDiskType === 'SYNC_FLUSH' && !isWaitFalse(message.properties) ? end : -1;
+  }
+
+  private hostBytes(address: string): Uint8Array {
+    let bytes = this.hostCache.get(address);
+    if (!bytes) {
+      bytes = encodeHostAddress(address) ?? new Uint8Array(4);
+      if (this.hostCache.size > 4096) this.hostCache.clear();
+      this.hostCache.set(address, bytes);
+    }
+    return bytes;
+  }
+
+  private answerAfterWrite<T extends PutResult | PutBatchResult>(result: T, flushEnd: number): Promise<T> {
+    if (!this.tickScheduled) {
+      this.tickScheduled = true;
+      setImmediate(this.tick);
+    }
+    return new Promise<T>((resolve) => {
+      this.pendingResolves.push(resolve as (result: never) => void);
+      this.pendingResults.push(result);
+      this.pendingFlushEnds.push(flushEnd);
+    });
+  }
+
+  /** One write for everything appended this turn, then the answers (or the wait for the flush). */
+  private readonly tick = (): void => {
+    this.tickScheduled = false;
+    const resolves = this.pendingResolves;
+    const results = this.pendingResults;
+    const flushEnds = this.pendingFlushEnds;
+    this.pendingResolves = [];
+    this.pendingResults = [];
+    this.pendingFlushEnds = [];
+    try {
+      this.commitLog.writePending();
+    } catch (error) {
+      this.flushService.failed = error;
+      this.settings.log.error(`store: CommitLog write failed: ${String(error)}`);
+      for (let i = 0; i < resolves.length; i++) {
+        results[i]!.status = PutMessageStatus.UNKNOWN_ERROR;
+        resolves[i]!(results[i] as never);
+      }
+      return;
+    }
+    let waiting = false;
+    for (let i = 0; i < resolves.length; i++) {
+      if (flushEnds[i]! < 0) resolves[i]!(results[i] as never);
+      else {
+        this.flushService.waitFor(flushEnds[i]!, results[i]!, resolves[i] as (result: PutResult | PutBatchResult) => void);
+        waiting = true;
+      }
+    }
+    if (waiting) this.flushService.requestFlush();
+  };
+
+  /**
+   * Up to `maxMsgNums` raw records of a queue from `offset`, within `maxBytes`
+   * (at least one record is returned if any matches), filtered by tags code.
+   */
+  getMessage(topic: string, queueId: number, offset: number, maxMsgNums: number, maxBytes = pullBytesMaxDefault, filter?: MessageFilter): GetMessageResult {
+    if (!Number.isInteger(queueId) || queueId < 0) {
+      return { status: GetMessageStatus.NO_MATCHED_LOGIC_QUEUE, records: [], queueOffsets: [], nextBeginOffset: 0, minOffset: 0, maxOffset: 0, bufferTotalSize: 0 };
+    }
+    return this.reader.getMessage(this.queues.find(topic, queueId), offset, Math.max(1, maxMsgNums), maxBytes, filter);
+  }
+
+  /** The record at a CommitLog offset, raw and decoded; undefined when there is none. */
+  lookMessageByOffset(physicalOffset: number, size?: number): LookedUpMessage | undefined {
+    if (size === undefined) {
+      const head = this.commitLog.read(physicalOffset, 8);
+      if (!head) return undefined;
+      size = new DataView(head.buffer, head.byteOffset, 8).getInt32(0);
+    }
+    if (size < 91 || size > this.commitLog.segmentBytes) return undefined;
+    const raw = this.commitLog.read(physicalOffset, size);
+    if (!raw || inspectRecord(raw, 0, raw.length, false) !== size) return undefined;
+    const record = decodeMessageRecord(raw, 0, false);
+    return record ? { raw, record } : undefined;
+  }
+
+  /** Messages of `topic` whose `KEYS` or `UNIQ_KEY` is `key`, stored within [begin, end], newest first. */
+  queryMessage(topic: string, key: string, maxNum: number, beginTimestamp: number, endTimestamp: number): QueryMessageResult {
+    const result: QueryMessageResult = { records: [], physicalOffsets: [], indexLastUpdateTimestamp: 0, indexLastUpdatePhyoffset: 0 };
+    const index = this.index;
+    if (!index) return result;
+    const last = index.files.at(-1);
+    if (last) {
+      result.indexLastUpdateTimestamp = last.header.endTimestamp;
+      result.indexLastUpdatePhyoffset = last.header.endPhyOffset;
+    }
+    // The index may hold hash collisions and entries of records lost in a crash: check each hit.
+    for (const physicalOffset of index.query(topic, key, maxNum * 2, beginTimestamp, endTimestamp)) {
+      if (result.records.length >= maxNum) break;
+      const found = this.lookMessageByOffset(physicalOffset);
+      if (!found || found.record.topic !== topic || result.physicalOffsets.includes(physicalOffset)) continue;
+      const properties = found.record.properties;
+      const keys = findProperty(properties, 'KEYS');
+      if (findProperty(properties, 'UNIQ_KEY') !== key && !(keys && keys.split(' ').includes(key))) continue;
+      result.records.push(found.raw);
+      result.physicalOffsets.push(physicalOffset);
+    }
+    return result;
+  }
+
+  /** The message of `topic` whose `UNIQ_KEY` is `uniqueKey`. */
+  lookMessageByUniqueKey(topic: string, uniqueKey: string): LookedUpMessage | undefined {
+    for (const physicalOffset of this.queryMessage(topic, uniqueKey, 32, 0, Number.MAX_SAFE_INTEGER).physicalOffsets) {
+      const found = this.lookMessageByOffset(physicalOffset);
+      if (found && findProperty(found.record.properties, 'UNIQ_KEY') === uniqueKey) return found;
+    }
+    return undefined;
+  }
+
+  getMinOffsetInQueue(topic: string, queueId: number): number {
+    return this.queues.find(topic, queueId)?.minOffset ?? 0;
+  }
+
+  getMaxOffsetInQueue(topic: string, queueId: number): number {
+    return this.queues.find(topic, queueId)?.maxOffset ?? 0;
+  }
+
+  /** Store time of the message at a queue offset; -1 when there is none. */
+  getMessageStoreTimestamp(topic: string, queueId: number, offset: number): number {
+    const queue = this.queues.find(topic, queueId);
+    if (!queue) return -1;
+    const unit = new Uint8Array(CQ_STORE_UNIT_SIZE);
+    if (queue.readUnits(offset, 1, unit) !== 1) return -1;
+    const view = new DataView(unit.buffer);
+    return this.storeTimestampAt(readInt64(view, 0));
+  }
+
+  private storeTimestampAt(physicalOffset: number): number {
+    const head = this.commitLog.read(physicalOffset, 68);
+    return head ? recordStoreTimestamp(head, 0) : -1;
+  }
+
+  /**
+   * The first queue offset whose message was stored at or after `timestamp`
+   * (the max offset when all are earlier, the min offset when all are later).
+   */
+  getOffsetInQueueByTime(topic: string, queueId: number, timestamp: number): number {
+    const queue = this.queues.find(topic, queueId);
+    if (!queue) return 0;
+    let low = queue.minOffset;
+    let high = queue.maxOffset;
+    while (low < high) {
+      const middle = Math.floor((low + high) / 2);
+      const time = this.getMessageStoreTimestamp(topic, queueId, middle);
+      if (time >= timestamp || time < 0) high = middle;
+      else low = middle + 1;
+    }
+    return low;
+  }
+
+  /** Store time of the oldest message of a queue, or of the whole CommitLog without arguments; -1 when none. */
+  getEarliestMessageTime(topic?: string, queueId?: number): number {
+    if (topic !== undefined && queueId !== undefined) return this.getMessageStoreTimestamp(topic, queueId, this.getMinOffsetInQueue(topic, queueId));
+    const minOffset = this.commitLog.minOffset();
+    return minOffset < this.commitLog.writeOffset ? this.storeTimestampAt(minOffset) : -1;
+  }
+
+  getMinPhyOffset(): number {
+    return this.commitLog.minOffset();
+  }
+
+  getMaxPhyOffset(): number {
+    return this.commitLog.writeOffset;
+  }
+
+  /** Topics with at least one ConsumeQueue. */
+  topics(): string[] {
+    return [...this.queues.topics.entries()].filter(([, entry]) => entry.queues.some(Boolean)).map(([topic]) => topic);
+  }
+
+  queueIds(topic: string): number[] {
+    const ids: number[] = [];
+    this.queues.topics.get(topic)?.queues.forEach((queue, id) => queue && ids.push(id));
+    return ids;
+  }
+
+  /** Removes the ConsumeQueues of these topics (their records stay in the CommitLog until retention). */
+  deleteTopics(topics: Iterable<string>): number {
+    let deleted = 0;
+    for (const topic of topics) if (this.queues.deleteTopic(topic)) deleted++;
+    return deleted;
+  }
+
+  /** Registers an arrival listener; returns a function that removes it. */
+  onArrive(listener: ArriveListener): () => void {
+    this.dispatcher.listeners.push(listener);
+    return () => {
+      const at = this.dispatcher.listeners.indexOf(listener);
+      if (at >= 0) this.dispatcher.listeners.splice(at, 1);
+    };
+  }
+
+  /** Forces everything appended so far to disk and advances the checkpoint. */
+  async flush(): Promise<void> {
+    this.commitLog.writePending();
+    const timestamp = this.dispatcher.lastStoreTimestamp;
+    const flushed = await this.commitLog.flush();
+    this.checkpoint.values.physicFlushedOffset = flushed;
+    this.checkpoint.values.physicMsgTimestamp = timestamp;
+    await this.flushService.flushLogics();
+  }
+
+  /** Runs retention now (it also runs every `cleanResourceIntervalMs`). */
+  runRetention(): RetentionReport {
+    try {
+      return this.retention.run();
+    } catch (error) {
+      this.settings.log.error(`store: retention failed: ${String(error)}`);
+      return { deletedCommitLogFiles: 0, deletedConsumeQueueFiles: 0, deletedIndexFiles: 0, diskFull: this.retention.diskFull };
+    }
+  }
+
+  /** Bytes appended but not yet dispatched (always 0: dispatch happens on append). */
+  dispatchBehindBytes(): number {
+    return this.commitLog.writeOffset - this.dispatcher.dispatchedOffset;
+  }
+
+  /** Flushes everything, writes the checkpoint, removes the abort file and closes the files. */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    clearInterval(this.retentionTimer);
+    this.flushService.stop();
+    this.tick();
+    await this.flushService.drain();
+    this.commitLog.flushSync();
+    this.flushService.releaseWaiters(this.commitLog.flushedOffset);
+    const end = this.commitLog.writeOffset;
+    for (const queue of this.queues.all()) queue.writeOut();
+    this.index?.writeOut();
+    await Promise.all([...[...this.queues.all()].flatMap((queue) => queue.syncFiles()), this.index?.sync()]);
+    const values = this.checkpoint.values;
+    values.physicFlushedOffset = values.logicsDispatchedOffset = values.indexDispatchedOffset = end;
+    values.physicMsgTimestamp = values.logicsMsgTimestamp = values.indexMsgTimestamp = this.dispatcher.lastStoreTimestamp;
+    this.checkpoint.write();
+    this.checkpoint.sync();
+    this.checkpoint.close();
+    this.queues.close();
+    this.index?.close();
+    this.commitLog.close();
+    fs.rmSync(path.join(this.settings.dataDir, ABORT_FILE), { force: true });
+  }
 }

@@ -22,14 +22,14 @@ export class QueueTable {
   ) {}
 
   load(): void {
-    let topics: string[] = [];
+    let topics: string[];
     try {
       topics = fs.readdirSync(this.dir);
     } catch {
       return;
     }
     for (const topic of topics) {
-      let queueDirs: string[] = [];
+      let queueDirs: string[];
       try {
         queueDirs = fs.readdirSync(path.join(this.dir, topic));
       } catch {

@@ -69,7 +69,7 @@ export function recover(input: RecoveryInput): RecoveryResult {
     queue.truncateBeyond(result.end);
     queue.cleanBelow(minOffset);
   }
-  input.index?.files.at(-1)?.header && cutIndexBack(input.index, result.end);
+  if (input.index && input.index.files.length > 0) cutIndexBack(input.index, result.end);
   input.dispatcher.dispatchedOffset = result.end;
   return result;
 }

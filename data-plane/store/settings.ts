@@ -3,7 +3,8 @@
  * Peer-visible limits (message size, topic length, properties length) come
  * from `sdk/protocol/limits.ts` so the broker and clients agree on them.
  */
-import { messageSizeMaxBytes, propertiesSizeMaxBytes, topicLengthMax } from '../../sdk/protocol/limits.ts';
+import { messageSizeMaxBytes, propertiesSizeMaxBytes, systemTopicLengthMax, topicLengthMax } from '../../sdk/protocol/limits.ts';
+import type { StoreOptions } from './message-store.ts';
 
 /** CommitLog segment size (RocketMQ `mappedFileSizeCommitLog`): 1 GiB keeps the file count small. */
 export const commitLogSegmentBytesDefault = 1024 * 1024 * 1024;
@@ -38,6 +39,8 @@ export const deleteFileBatchMax = 10;
 export const messageSizeMaxBytesDefault = messageSizeMaxBytes;
 /** Longest topic in bytes; retry/DLQ topics get `systemTopicLengthMax`. */
 export const topicLengthMaxDefault = topicLengthMax;
+/** Longest retry (`%RETRY%`) and dead-letter (`%DLQ%`) topic. */
+export const systemTopicLengthMaxDefault = systemTopicLengthMax;
 /** Longest encoded properties (the record stores the length as a signed short). */
 export const propertiesSizeMaxBytesDefault = propertiesSizeMaxBytes;
 /**
@@ -64,4 +67,45 @@ export const recoveryChunkBytes = 8 * 1024 * 1024;
 // A maximal message must fit in the write buffer, and a record never spans segments.
 if (messageSizeMaxBytesDefault + propertiesSizeMaxBytesDefault + 1024 > writeBufferBytesMax) {
   throw new Error('settings: the write buffer cannot hold a maximal message');
+}
+
+/** Every option with its default applied. */
+export type StoreSettings = Required<Omit<StoreOptions, 'tagsCodeOf' | 'log'>> & Pick<StoreOptions, 'tagsCodeOf'> & {
+  log: NonNullable<StoreOptions['log']>;
+  consumeQueueFlushIntervalMs: number;
+};
+
+const silentLog = { info() {}, warn() {}, error() {} };
+
+export function resolveSettings(options: StoreOptions, diskUsage: () => number): StoreSettings {
+  const segmentBytes = options.commitLogSegmentBytes ?? commitLogSegmentBytesDefault;
+  if (!Number.isInteger(segmentBytes) || segmentBytes < commitLogSegmentBytesMin) {
+    throw new RangeError(`commitLogSegmentBytes must be an integer >= ${commitLogSegmentBytesMin}, got ${segmentBytes}`);
+  }
+  return {
+    dataDir: options.dataDir,
+    flushDiskType: options.flushDiskType,
+    storeHost: options.storeHost,
+    commitLogSegmentBytes: segmentBytes,
+    consumeQueueUnitsPerFile: options.consumeQueueUnitsPerFile ?? consumeQueueUnitsPerFileDefault,
+    indexHashSlotNum: options.indexHashSlotNum ?? indexHashSlotNumDefault,
+    indexNum: options.indexNum ?? indexNumDefault,
+    messageIndexEnable: options.messageIndexEnable ?? true,
+    flushIntervalMs: options.flushIntervalMs ?? flushIntervalMsDefault,
+    syncFlushTimeoutMs: options.syncFlushTimeoutMs ?? syncFlushTimeoutMsDefault,
+    fileReservedTimeHours: options.fileReservedTimeHours ?? fileReservedTimeHoursDefault,
+    deleteWhenHour: options.deleteWhenHour ?? deleteWhenHourDefault,
+    diskCleanRatio: options.diskCleanRatio ?? diskCleanRatioDefault,
+    diskCleanForciblyRatio: options.diskCleanForciblyRatio ?? diskCleanForciblyRatioDefault,
+    diskRefuseRatio: options.diskRefuseRatio ?? diskRefuseRatioDefault,
+    cleanResourceIntervalMs: options.cleanResourceIntervalMs ?? cleanResourceIntervalMsDefault,
+    messageSizeMaxBytes: options.messageSizeMaxBytes ?? messageSizeMaxBytesDefault,
+    topicLengthMax: options.topicLengthMax ?? topicLengthMaxDefault,
+    propertiesSizeMaxBytes: Math.min(options.propertiesSizeMaxBytes ?? propertiesSizeMaxBytesDefault, propertiesSizeMaxBytesDefault),
+    now: options.now ?? Date.now,
+    diskUsage: options.diskUsage ?? diskUsage,
+    tagsCodeOf: options.tagsCodeOf,
+    log: options.log ?? silentLog,
+    consumeQueueFlushIntervalMs: consumeQueueFlushIntervalMsDefault,
+  };
 }

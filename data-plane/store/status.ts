@@ -42,6 +42,8 @@ export const PutRefusalReason = {
   BODY_TOO_LARGE: 'message body is larger than messageSizeMaxBytes',
   TOPIC_TOO_LONG: 'topic is longer than topicLengthMax',
   TOPIC_EMPTY: 'topic is empty',
+  TOPIC_INVALID: 'topic holds a path separator or is a dot name',
+  CREATE_SEGMENT_FAILED: 'a new CommitLog segment could not be created',
   QUEUE_ID_INVALID: 'queueId is negative or not an integer',
   PROPERTIES_TOO_LARGE: 'properties are longer than propertiesSizeMaxBytes',
   BATCH_EMPTY: 'batch holds no message',

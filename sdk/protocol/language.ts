@@ -30,5 +30,5 @@ export function languageName(code: number): string {
 }
 
 export function languageCode(name: string): number {
-  return (LanguageCode as Record<string, number>)[name] ?? LanguageCode.OTHER;
+  return Object.hasOwn(LanguageCode, name) ? LanguageCode[name as LanguageName] : LanguageCode.OTHER;
 }

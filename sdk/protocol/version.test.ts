@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LanguageCode, MQVersion, languageCode, languageName, versionOrdinal, wantsStandardRouteJson } from './version.ts';
+import { MQVersion, versionOrdinal, wantsStandardRouteJson } from './version.ts';
 
 describe('MQVersion', () => {
   it('derives patch releases two apart from the verified ordinals', () => {
@@ -13,19 +13,5 @@ describe('MQVersion', () => {
     expect(wantsStandardRouteJson(401, undefined)).toBe(true);
     expect(wantsStandardRouteJson(399, undefined)).toBe(false);
     expect(wantsStandardRouteJson(317, true)).toBe(true);
-  });
-});
-
-describe('LanguageCode', () => {
-  it('maps names to bytes and back', () => {
-    for (const [name, code] of Object.entries(LanguageCode)) {
-      expect(languageName(code)).toBe(name);
-      expect(languageCode(name)).toBe(code);
-    }
-  });
-
-  it('leaves unknown names and bytes undefined', () => {
-    expect(languageName(99)).toBeUndefined();
-    expect(languageCode('toString')).toBeUndefined();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * Product versions and language codes of the command header. Every RocketMQ
+ * Product versions of the command header. Every RocketMQ
  * process sends its `MQVersion.Version` ordinal in each command's `version`
  * field, and the servers change behaviour on a few of them (route JSON form,
  * ACL signature of unique-key queries, GO_AWAY). The enum has a `_SNAPSHOT`
@@ -46,37 +46,4 @@ export function versionOrdinal(major: number, minor: number, patch: number): num
 /** Whether a name-server route answer must be standard JSON for this requester. */
 export function wantsStandardRouteJson(requestVersion: number, acceptStandardJsonOnly: boolean | undefined): boolean {
   return acceptStandardJsonOnly === true || requestVersion >= MQVersion.V4_9_4;
-}
-
-/** Language codes: the enum name in JSON headers, the byte in binary headers. */
-export const LanguageCode = {
-  JAVA: 0,
-  CPP: 1,
-  DOTNET: 2,
-  PYTHON: 3,
-  DELPHI: 4,
-  ERLANG: 5,
-  RUBY: 6,
-  OTHER: 7,
-  HTTP: 8,
-  GO: 9,
-  PHP: 10,
-  OMS: 11,
-  RUST: 12,
-  /** 5.3.3+ only. */
-  NODE_JS: 13,
-} as const;
-
-export type LanguageName = keyof typeof LanguageCode;
-
-const languageNamesByCode: readonly LanguageName[] = Object.keys(LanguageCode) as LanguageName[];
-
-/** The name of a language byte, or undefined for codes RocketMQ does not define (accept them anyway). */
-export function languageName(code: number): LanguageName | undefined {
-  return languageNamesByCode[code];
-}
-
-/** The byte of a language name, or undefined for unknown names (accept them anyway). */
-export function languageCode(name: string): number | undefined {
-  return Object.hasOwn(LanguageCode, name) ? LanguageCode[name as LanguageName] : undefined;
 }

@@ -18,6 +18,9 @@ export interface ServeFlags {
   brokerRole?: 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
   config?: string;
   host?: string;
+  brokerName?: string;
+  clusterName?: string;
+  brokerIp?: string;
   namesrv?: string;
 }
 
@@ -39,9 +42,9 @@ function standaloneCommand(): Command {
   command
     .addOption(new Option('--namesrv-port <port>', `NameServer endpoint port, 0 picks a free one (default ${defaultPorts.namesrv})`).env('APOGEE_NAMESRV_PORT').argParser(parsePort))
     .addOption(new Option('--http-port <port>', `HTTP control plane port (default ${defaultPorts.http}; the HTTP control plane is not yet available)`).env('APOGEE_HTTP_PORT').argParser(parsePort))
-    .action(async (flags: ServeFlags) => {
+    .action(async (flags: ServeFlags, self: Command) => {
       const { runStandalone } = await import('./serve.ts');
-      await runStandalone(flags);
+      await runStandalone(flags, self);
     });
   return command;
 }
@@ -51,9 +54,9 @@ function brokerCommand(): Command {
     .summary('run a broker that registers with the NameServers in --namesrv')
     .description('Runs one broker. It registers with every NameServer in --namesrv and keeps registering every 30 s; SIGTERM or SIGINT unregisters it, flushes and exits 0.');
   addStoreOptions(command);
-  command.addOption(namesrvOption()).action(async (flags: ServeFlags) => {
+  command.addOption(namesrvOption()).action(async (flags: ServeFlags, self: Command) => {
     const { runBroker } = await import('./serve.ts');
-    await runBroker(flags);
+    await runBroker(flags, self);
   });
   return command;
 }
@@ -90,6 +93,8 @@ function addStoreOptions(command: Command): void {
     .addOption(new Option('--broker-port <port>', `broker port, 0 picks a free one (default ${defaultPorts.broker})`).env('APOGEE_BROKER_PORT').argParser(parsePort))
     .addOption(new Option('--flush-disk-type <type>', 'when a write counts as stored (default ASYNC_FLUSH)').env('APOGEE_FLUSH_DISK_TYPE').choices(['ASYNC_FLUSH', 'SYNC_FLUSH']))
     .addOption(new Option('--broker-role <role>', 'replication role (default ASYNC_MASTER)').env('APOGEE_BROKER_ROLE').choices(['ASYNC_MASTER', 'SYNC_MASTER', 'SLAVE']))
-    .addOption(new Option('--config <file>', 'broker settings file (JSON); flags and APOGEE_* variables win over it'))
-    .addOption(new Option('--host <address>', 'address to listen on').default('0.0.0.0'));
+    .addOption(new Option('--config <file>', 'broker settings file (JSON, our names or broker.conf names); flags and APOGEE_* variables win over it'))
+    .addOption(new Option('--broker-name <name>', 'name of the broker (default: the host name)').env('APOGEE_BROKER_NAME'))
+    .addOption(new Option('--cluster-name <name>', 'cluster the broker belongs to (default DefaultCluster)').env('APOGEE_CLUSTER_NAME'))
+    .addOption(new Option('--broker-ip <address>', 'address clients dial, announced to the NameServer (default: the first LAN address)').env('APOGEE_BROKER_IP'));
 }

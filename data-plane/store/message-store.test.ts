@@ -1,0 +1,164 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { decodeMessageRecord } from '../../sdk/protocol/message-record.ts';
+import { MessageStore, type StoreOptions } from './message-store.ts';
+import { GetMessageStatus, PutMessageStatus } from './status.ts';
+import { message, storeHost, temporaryDirectory } from './test-support.ts';
+
+const open: MessageStore[] = [];
+async function openStore(options: Partial<StoreOptions> & { dataDir: string }): Promise<MessageStore> {
+  const store = await MessageStore.open({ flushDiskType: 'ASYNC_FLUSH', storeHost, ...options });
+  open.push(store);
+  return store;
+}
+afterEach(async () => {
+  for (const store of open.splice(0)) await store.close();
+});
+
+const text = (bytes: Uint8Array) => new TextDecoder().decode(decodeMessageRecord(bytes)!.body);
+
+describe('MessageStore put and get', () => {
+  it('assigns physical and queue offsets and serves the raw record back', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory() });
+    const first = await store.putMessage(message('T1', 1, 'hi', 'TAGS\u0001A\u0002'));
+    const second = await store.putMessage(message('T1', 1, 'there'));
+    expect(first).toMatchObject({ status: PutMessageStatus.PUT_OK, physicalOffset: 0, queueOffset: 0 });
+    expect(second.queueOffset).toBe(1);
+    expect(second.physicalOffset).toBe(first.wroteBytes);
+    expect(first.offsetMsgId).toBe('0A00000100002A9F0000000000000000');
+    const got = store.getMessage('T1', 1, 0, 32);
+    expect(got.status).toBe(GetMessageStatus.FOUND);
+    expect(got.records.map(text)).toEqual(['hi', 'there']);
+    expect(got.nextBeginOffset).toBe(2);
+    const record = decodeMessageRecord(got.records[0]!)!;
+    expect(record).toMatchObject({ topic: 'T1', queueId: 1, queueOffset: 0, physicalOffset: 0, storeHost, properties: 'TAGS\u0001A\u0002' });
+  });
+
+  it('reports RocketMQ statuses at and around the queue bounds', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory() });
+    expect(store.getMessage('T1', 0, 0, 1).status).toBe(GetMessageStatus.NO_MESSAGE_IN_QUEUE);
+    expect(store.getMessage('T1', -1, 0, 1).status).toBe(GetMessageStatus.NO_MATCHED_LOGIC_QUEUE);
+    await store.putMessage(message('T1', 0, 'a'));
+    expect(store.getMessage('T1', 0, 1, 1)).toMatchObject({ status: GetMessageStatus.OFFSET_OVERFLOW_ONE, nextBeginOffset: 1 });
+    expect(store.getMessage('T1', 0, 5, 1)).toMatchObject({ status: GetMessageStatus.OFFSET_OVERFLOW_BADLY, nextBeginOffset: 0 });
+  });
+
+  it('filters by tags code and says NO_MATCHED_MESSAGE when nothing matches', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory() });
+    await store.putMessage(message('T1', 0, 'a', 'TAGS\u0001TagA\u0002'));
+    await store.putMessage(message('T1', 0, 'b', 'TAGS\u0001TagB\u0002'));
+    const onlyA = { isMatchedByConsumeQueue: (code: number) => code === 2598919 };
+    expect(store.getMessage('T1', 0, 0, 32, undefined, onlyA).records.map(text)).toEqual(['a']);
+    const none = store.getMessage('T1', 0, 0, 32, undefined, { isMatchedByConsumeQueue: () => false });
+    expect(none).toMatchObject({ status: GetMessageStatus.NO_MATCHED_MESSAGE, nextBeginOffset: 2 });
+    const byProperties = { isMatchedByConsumeQueue: () => true, isMatchedByCommitLog: (p: string) => p.includes('TagB') };
+    expect(store.getMessage('T1', 0, 0, 32, undefined, byProperties).records.map(text)).toEqual(['b']);
+  });
+
+  it('stops at maxBytes but always returns at least one record', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory() });
+    for (let i = 0; i < 5; i++) await store.putMessage(message('T1', 0, 'x'.repeat(100)));
+    const one = store.getMessage('T1', 0, 0, 32, 10);
+    expect(one.records).toHaveLength(1);
+    expect(one.nextBeginOffset).toBe(1);
+    const two = store.getMessage('T1', 0, 0, 32, 2 * one.bufferTotalSize);
+    expect(two.records).toHaveLength(2);
+  });
+
+  it('gives PREPARED and ROLLBACK records queue offset 0 without a ConsumeQueue unit', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory() });
+    await store.putMessage(message('T1', 0, 'normal'));
+    const prepared = await store.putMessage(message('T1', 0, 'half', '', 0x4));
+    const rollback = await store.putMessage(message('T1', 0, 'rb', '', 0xc));
+    const commit = await store.putMessage(message('T1', 0, 'commit', '', 0x8));
+    expect([prepared.queueOffset, rollback.queueOffset, commit.queueOffset]).toEqual([0, 0, 1]);
+    expect(store.getMaxOffsetInQueue('T1', 0)).toBe(2);
+    expect(store.getMessage('T1', 0, 0, 32).records.map(text)).toEqual(['normal', 'commit']);
+    expect(text(store.lookMessageByOffset(prepared.physicalOffset)!.raw)).toBe('half');
+  });
+
+  it('appends a batch as one append with consecutive queue offsets', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory() });
+    await store.putMessage(message('T1', 2, 'before'));
+    const batch = await store.putMessages([message('T1', 2, 'b0'), message('T1', 2, 'b1'), message('T1', 2, 'b2')]);
+    expect(batch).toMatchObject({ status: PutMessageStatus.PUT_OK, queueOffset: 1, messageCount: 3 });
+    expect(batch.offsetMsgIds).toHaveLength(3);
+    expect(store.getMessage('T1', 2, 1, 32).records.map(text)).toEqual(['b0', 'b1', 'b2']);
+    const mixed = await store.putMessages([message('T1', 2, 'x'), message('T1', 3, 'y')]);
+    expect(mixed.status).toBe(PutMessageStatus.MESSAGE_ILLEGAL);
+    expect((await store.putMessages([])).status).toBe(PutMessageStatus.MESSAGE_ILLEGAL);
+  });
+
+  it('keeps a batch in one segment, rolling with a blank marker', async () => {
+    const dataDir = temporaryDirectory();
+    const store = await openStore({ dataDir, commitLogSegmentBytes: 4096 });
+    await store.putMessage(message('T1', 0, 'x'.repeat(3000)));
+    const batch = await store.putMessages([message('T1', 0, 'y'.repeat(900)), message('T1', 0, 'z'.repeat(900))]);
+    expect(batch.physicalOffset).toBe(4096);
+    expect(fs.readdirSync(path.join(dataDir, 'commitlog'))).toEqual(['00000000000000000000', '00000000000000004096']);
+    expect(store.getMessage('T1', 0, 0, 32).records.map((r) => text(r).length)).toEqual([3000, 900, 900]);
+  });
+
+  it('looks messages up by key, by unique key and by offset', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory(), indexHashSlotNum: 64, indexNum: 8 });
+    const uniqueKey = '0A000002C35018B4AAC2000000000000';
+    const put = await store.putMessage(message('T1', 0, 'hi', `UNIQ_KEY\u0001${uniqueKey}\u0002KEYS\u0001k1 k2\u0002`));
+    for (let i = 0; i < 20; i++) await store.putMessage(message('T1', 0, `n${i}`, `KEYS\u0001other${i}\u0002`));
+    expect(store.queryMessage('T1', 'k2', 32, 0, Date.now() + 1000).physicalOffsets).toEqual([put.physicalOffset]);
+    expect(store.queryMessage('T2', 'k2', 32, 0, Date.now() + 1000).records).toEqual([]);
+    expect(store.queryMessage('T1', 'other17', 32, 0, Date.now() + 1000).records.map(text)).toEqual(['n17']);
+    expect(text(store.lookMessageByUniqueKey('T1', uniqueKey)!.raw)).toBe('hi');
+    expect(store.lookMessageByOffset(put.physicalOffset)!.record.topic).toBe('T1');
+    expect(store.lookMessageByOffset(put.physicalOffset + 1)).toBeUndefined();
+  });
+
+  it('answers time lookups from store timestamps', async () => {
+    let now = 1_000_000;
+    const store = await openStore({ dataDir: temporaryDirectory(), now: () => now });
+    for (let i = 0; i < 10; i++) {
+      now = 1_000_000 + i * 1000;
+      await store.putMessage(message('T1', 0, `m${i}`));
+    }
+    expect(store.getMessageStoreTimestamp('T1', 0, 3)).toBe(1_003_000);
+    expect(store.getOffsetInQueueByTime('T1', 0, 1_003_500)).toBe(4);
+    expect(store.getOffsetInQueueByTime('T1', 0, 0)).toBe(0);
+    expect(store.getOffsetInQueueByTime('T1', 0, 9_999_999)).toBe(10);
+    expect(store.getEarliestMessageTime('T1', 0)).toBe(1_000_000);
+    expect(store.getEarliestMessageTime()).toBe(1_000_000);
+  });
+
+  it('notifies arrival listeners and lets the broker override tags codes', async () => {
+    const store = await openStore({
+      dataDir: temporaryDirectory(),
+      tagsCodeOf: (topic, _properties, storeTimestamp) => (topic === 'SCHEDULE_TOPIC_XXXX' ? storeTimestamp + 5000 : undefined),
+      now: () => 42,
+    });
+    const seen: unknown[] = [];
+    const stop = store.onArrive((topic, queueId, queueOffset, tagsCode) => seen.push([topic, queueId, queueOffset, tagsCode]));
+    await store.putMessage(message('T1', 0, 'a', 'TAGS\u0001A\u0002'));
+    await store.putMessage(message('SCHEDULE_TOPIC_XXXX', 2, 'b', 'TAGS\u0001A\u0002'));
+    stop();
+    await store.putMessage(message('T1', 0, 'c'));
+    expect(seen).toEqual([['T1', 0, 0, 65], ['SCHEDULE_TOPIC_XXXX', 2, 0, 5042]]);
+  });
+
+  it('lists topics and queues and deletes topics', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory() });
+    await store.putMessage(message('A', 0, 'a'));
+    await store.putMessage(message('A', 3, 'a'));
+    await store.putMessage(message('B', 1, 'b'));
+    expect(store.topics().sort()).toEqual(['A', 'B']);
+    expect(store.queueIds('A')).toEqual([0, 3]);
+    expect(store.deleteTopics(['A', 'nope'])).toBe(1);
+    expect(store.topics()).toEqual(['B']);
+    expect(store.getMaxOffsetInQueue('A', 0)).toBe(0);
+  });
+
+  it('resolves SYNC_FLUSH puts after fdatasync, and WAIT=false puts without waiting', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory(), flushDiskType: 'SYNC_FLUSH' });
+    const results = await Promise.all(Array.from({ length: 50 }, (_, i) => store.putMessage(message('T1', 0, `m${i}`, i % 2 ? 'WAIT\u0001false\u0002' : ''))));
+    expect(results.every((r) => r.status === PutMessageStatus.PUT_OK)).toBe(true);
+    expect(store.getMaxOffsetInQueue('T1', 0)).toBe(50);
+  });
+});
