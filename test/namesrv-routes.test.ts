@@ -22,7 +22,7 @@ import {
   registerBrokerBodyJson,
   registerRequest,
   requestTimeoutMs,
-} from './namesrv-helpers.ts';
+} from './helpers/namesrv.ts';
 
 let clock: { now: number };
 let nameServer: NameServer;

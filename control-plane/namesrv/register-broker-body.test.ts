@@ -4,7 +4,7 @@
  */
 import { deflateSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { decodeRegisterBrokerBody, parseTopicConfigText } from './register-broker-body.ts';
+import { decodeRegisterBrokerBody } from './register-broker-body.ts';
 
 function compressedParts(topics: string[]): Buffer {
   const chunks: Buffer[] = [];
@@ -68,7 +68,8 @@ describe('decodeRegisterBrokerBody', () => {
     });
   });
 
-  it('skips topic config texts with fewer than five fields', () => {
-    expect(parseTopicConfigText('A 4 4 6')).toBeUndefined();
+  it('refuses a compressed body whose topic config text has fewer than five fields', () => {
+    const raw = compressedParts(['A 4 4 6']);
+    expect(decodeRegisterBrokerBody(deflateSync(raw), true, 1024).ok).toBe(false);
   });
 });

@@ -1,61 +1,48 @@
 /**
- * The JSON bodies the name server answers with (wire §10.2, §10.4, §10.7),
- * shaped the way fastjson writes RocketMQ's TopicRouteData, ClusterInfo,
- * TopicList and KVTable: bean keys sorted, absent members left out, and
- * `brokerAddrs` a Java `Map<Long, String>`, so its keys are unquoted in the
- * default form (`{0:"…"}`) and quoted in the standard form the route is sent
- * in to clients from 4.9.4 on. The Go client parses the default form by hand
- * and needs the unquoted keys; every Java client reads either.
+ * The name server's answer bodies, written by the shared encoders in
+ * sdk/protocol/bodies from the routing's records. The only work here is the
+ * change of shape: routing state keeps plain records (what a store such as
+ * Redis holds), the encoders take Java-like Maps, and `brokerAddrs` goes out
+ * sorted by brokerId as a Java HashMap of small Long keys iterates.
  */
-import { encodeFastjson, type Encodable } from '../../sdk/protocol/fastjson.ts';
+import { encodeClusterInfo as encodeClusterInfoText, encodeTopicRouteData as encodeRouteText, type BrokerData as WireBrokerData } from '../../sdk/protocol/bodies/route.ts';
+import { encodeKVTable as encodeKVTableText, encodeTopicList as encodeTopicListText } from '../../sdk/protocol/bodies/small.ts';
 import type { ClusterInfo, TopicRouteData } from '../routing/route-info-manager.ts';
-import type { BrokerData, QueueData } from '../routing/route-state.ts';
+import type { BrokerData } from '../routing/route-state.ts';
 
 const textEncoder = new TextEncoder();
 
+/** `standard`: quoted numeric keys, for requesters from V4_9_4 on or that asked for standard JSON. */
 export function encodeTopicRouteData(route: TopicRouteData, standard: boolean): Uint8Array {
-  const bean = {
-    brokerDatas: route.brokerDatas.map(brokerDataBean),
-    filterServerTable: new Map(Object.entries(route.filterServerTable)),
+  const wire = {
     orderTopicConf: route.orderTopicConf,
-    queueDatas: route.queueDatas.map(queueDataBean),
+    queueDatas: route.queueDatas,
+    brokerDatas: route.brokerDatas.map(toWireBrokerData),
+    filterServerTable: new Map(Object.entries(route.filterServerTable)),
   };
-  return textEncoder.encode(encodeFastjson(bean, { standard }));
+  return textEncoder.encode(encodeRouteText(wire, { standard }));
 }
 
-/** Always the default form, numeric keys unquoted, as Java sends it. */
 export function encodeClusterInfo(info: ClusterInfo): Uint8Array {
-  const brokerAddrTable = new Map<string, Encodable>();
-  for (const [name, broker] of Object.entries(info.brokerAddrTable)) brokerAddrTable.set(name, brokerDataBean(broker));
-  const clusterAddrTable = new Map<string, Encodable>(Object.entries(info.clusterAddrTable));
-  return textEncoder.encode(encodeFastjson({ brokerAddrTable, clusterAddrTable }));
+  const brokerAddrTable = new Map(Object.entries(info.brokerAddrTable).map(([name, broker]) => [name, toWireBrokerData(broker)] as const));
+  return textEncoder.encode(encodeClusterInfoText({ brokerAddrTable, clusterAddrTable: new Map(Object.entries(info.clusterAddrTable)) }));
 }
 
-export function encodeTopicList(topics: readonly string[], brokerAddr?: string): Uint8Array {
-  return textEncoder.encode(encodeFastjson({ brokerAddr, topicList: topics }));
+export function encodeTopicList(topics: readonly string[]): Uint8Array {
+  return textEncoder.encode(encodeTopicListText({ topicList: [...topics] }));
 }
 
 export function encodeKVTable(table: Readonly<Record<string, string>>): Uint8Array {
-  return textEncoder.encode(encodeFastjson({ table: new Map(Object.entries(table)) }));
+  return textEncoder.encode(encodeKVTableText(new Map(Object.entries(table))));
 }
 
-function brokerDataBean(broker: BrokerData) {
+function toWireBrokerData(broker: BrokerData): WireBrokerData {
   const ids = Object.keys(broker.brokerAddrs).map(Number).sort((a, b) => a - b);
   return {
-    brokerAddrs: new Map(ids.map((id) => [id, broker.brokerAddrs[id]!] as const)),
-    brokerName: broker.brokerName,
     cluster: broker.cluster,
+    brokerName: broker.brokerName,
+    brokerAddrs: new Map(ids.map((id) => [id, broker.brokerAddrs[id]!] as const)),
     enableActingMaster: broker.enableActingMaster,
     zoneName: broker.zoneName,
-  };
-}
-
-function queueDataBean(queueData: QueueData) {
-  return {
-    brokerName: queueData.brokerName,
-    perm: queueData.perm,
-    readQueueNums: queueData.readQueueNums,
-    topicSysFlag: queueData.topicSysFlag,
-    writeQueueNums: queueData.writeQueueNums,
   };
 }

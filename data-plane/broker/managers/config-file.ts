@@ -10,6 +10,7 @@
  */
 import { mkdir, open, readFile, rename, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import { parseFastjson } from '../../../sdk/protocol/fastjson.ts';
 
 /** RocketMQ's DataVersion: bumped on every change so name servers and slaves see it. */
 export class DataVersion {
@@ -51,7 +52,7 @@ export async function writeFileAtomically(path: string, text: string): Promise<v
   await syncDirectory(dirname(path));
 }
 
-/** The parsed content of a config file, from `.bak` when the main file is missing or broken; undefined when neither exists. */
+/** The parsed content of a config file (fastjson syntax: unquoted numeric keys are fine), from `.bak` when the main file is missing or broken; undefined when neither exists. */
 export async function readConfigFile(path: string): Promise<unknown> {
   for (const candidate of [path, `${path}.bak`]) {
     let text: string;
@@ -62,43 +63,12 @@ export async function readConfigFile(path: string): Promise<unknown> {
     }
     if (text.trim() === '') continue;
     try {
-      return parseLenientJson(text);
+      return parseFastjson(text);
     } catch {
       continue;
     }
   }
   return undefined;
-}
-
-/**
- * Parses fastjson output: like JSON, but map keys that are numbers may be
- * unquoted (`{0:120}`), as Java writes `Map<Integer, Long>`. Such keys are
- * quoted before JSON.parse; text inside strings is left alone.
- */
-export function parseLenientJson(text: string): unknown {
-  let out = '';
-  let inString = false;
-  let copiedUpTo = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (inString) {
-      if (c === 0x5c) i++;
-      else if (c === 0x22) inString = false;
-      continue;
-    }
-    if (c === 0x22) {
-      inString = true;
-      continue;
-    }
-    if (c !== 0x7b && c !== 0x2c) continue;
-    // After `{` or `,`: an unquoted integer followed by `:` is a key.
-    const match = /^(\s*)(-?\d+)(\s*):/.exec(text.slice(i + 1, i + 40));
-    if (!match) continue;
-    out += text.slice(copiedUpTo, i + 1) + match[1] + '"' + match[2] + '"' + match[3] + ':';
-    i += match[0].length;
-    copiedUpTo = i + 1;
-  }
-  return JSON.parse(out + text.slice(copiedUpTo));
 }
 
 async function exists(path: string): Promise<boolean> {

@@ -6,68 +6,16 @@
  * the extra keys).
  */
 import { join } from 'node:path';
+import {
+  defaultSubscriptionGroupConfig,
+  readSubscriptionGroupConfig,
+  type SubscriptionGroupConfig,
+} from '../../../sdk/protocol/bodies/admin.ts';
+import { encodeFastjson, type JsonObject } from '../../../sdk/protocol/fastjson.ts';
 import { MixAllGroups } from '../../../sdk/protocol/topic-names.ts';
 import type { Logger } from '../../../sdk/util/log.ts';
 import type { BrokerSettings } from '../settings.ts';
 import { DataVersion, PersistQueue, readConfigFile } from './config-file.ts';
-
-export interface SubscriptionGroupConfig {
-  groupName: string;
-  consumeEnable: boolean;
-  consumeFromMinEnable: boolean;
-  consumeBroadcastEnable: boolean;
-  consumeMessageOrderly: boolean;
-  retryQueueNums: number;
-  retryMaxTimes: number;
-  brokerId: number;
-  whichBrokerWhenConsumeSlowly: number;
-  notifyConsumerIdsChangedEnable: boolean;
-  groupSysFlag: number;
-  consumeTimeoutMinute: number;
-  attributes: Record<string, string>;
-  groupRetryPolicy: Record<string, unknown>;
-}
-
-export function createSubscriptionGroupConfig(groupName: string, fields: Partial<SubscriptionGroupConfig> = {}): SubscriptionGroupConfig {
-  return {
-    groupName,
-    consumeEnable: fields.consumeEnable ?? true,
-    consumeFromMinEnable: fields.consumeFromMinEnable ?? true,
-    consumeBroadcastEnable: fields.consumeBroadcastEnable ?? true,
-    consumeMessageOrderly: fields.consumeMessageOrderly ?? false,
-    retryQueueNums: fields.retryQueueNums ?? 1,
-    retryMaxTimes: fields.retryMaxTimes ?? 16,
-    brokerId: fields.brokerId ?? 0,
-    whichBrokerWhenConsumeSlowly: fields.whichBrokerWhenConsumeSlowly ?? 1,
-    notifyConsumerIdsChangedEnable: fields.notifyConsumerIdsChangedEnable ?? true,
-    groupSysFlag: fields.groupSysFlag ?? 0,
-    consumeTimeoutMinute: fields.consumeTimeoutMinute ?? 15,
-    attributes: fields.attributes ?? {},
-    groupRetryPolicy: fields.groupRetryPolicy ?? { type: 'CUSTOMIZED' },
-  };
-}
-
-/** Reads a SubscriptionGroupConfig body; undefined when it has no usable group name. */
-export function parseSubscriptionGroupConfig(value: unknown): SubscriptionGroupConfig | undefined {
-  if (typeof value !== 'object' || value === null) return undefined;
-  const source = value as Record<string, unknown>;
-  if (typeof source.groupName !== 'string' || source.groupName === '') return undefined;
-  const fields: Partial<SubscriptionGroupConfig> = {};
-  const target = fields as Record<string, unknown>;
-  const template = createSubscriptionGroupConfig(source.groupName);
-  for (const [key, fallback] of Object.entries(template)) {
-    const given = source[key];
-    if (given !== undefined && typeof given === typeof fallback) target[key] = given;
-  }
-  return createSubscriptionGroupConfig(source.groupName, fields);
-}
-
-/** A config with its keys in fastjson's sorted order. */
-export function subscriptionGroupConfigJson(config: SubscriptionGroupConfig): Record<string, unknown> {
-  const sorted: Record<string, unknown> = {};
-  for (const key of Object.keys(config).sort()) sorted[key] = config[key as keyof SubscriptionGroupConfig];
-  return sorted;
-}
 
 /** Groups RocketMQ's broker creates at start (store doc §15.3). */
 const systemGroups = [
@@ -98,15 +46,16 @@ export class SubscriptionGroupManager {
 
   static async load(settings: BrokerSettings, log: Logger): Promise<SubscriptionGroupManager> {
     const manager = new SubscriptionGroupManager(settings, log);
-    for (const group of systemGroups) manager.table.set(group, createSubscriptionGroupConfig(group));
+    for (const group of systemGroups) manager.table.set(group, defaultSubscriptionGroupConfig(group));
     const stored = (await readConfigFile(join(settings.dataDir, 'config', 'subscriptionGroup.json'))) as
       | { dataVersion?: unknown; subscriptionGroupTable?: Record<string, unknown> }
       | undefined;
     if (stored) {
       manager.dataVersion.assign(stored.dataVersion);
       for (const value of Object.values(stored.subscriptionGroupTable ?? {})) {
-        const config = parseSubscriptionGroupConfig(value);
-        if (config) manager.table.set(config.groupName, config);
+        if (typeof value !== 'object' || value === null) continue;
+        const config = readSubscriptionGroupConfig(value as JsonObject);
+        if (config.groupName !== '') manager.table.set(config.groupName, config);
       }
     }
     return manager;
@@ -120,7 +69,7 @@ export class SubscriptionGroupManager {
   findOrCreate(group: string): SubscriptionGroupConfig | undefined {
     const existing = this.table.get(group);
     if (existing || !this.settings.autoCreateSubscriptionGroup) return existing;
-    return this.update(createSubscriptionGroupConfig(group));
+    return this.update(defaultSubscriptionGroupConfig(group));
   }
 
   update(config: SubscriptionGroupConfig): SubscriptionGroupConfig {
@@ -139,14 +88,10 @@ export class SubscriptionGroupManager {
     return this.table.values();
   }
 
-  wrapperJson(): Record<string, unknown> {
-    const subscriptionGroupTable: Record<string, unknown> = {};
-    for (const config of this.table.values()) subscriptionGroupTable[config.groupName] = subscriptionGroupConfigJson(config);
-    return { dataVersion: this.dataVersion.toJSON(), forbiddenTable: {}, subscriptionGroupTable };
-  }
-
+  /** The wrapper as RocketMQ writes it (subscriptionGroup.json, GET_ALL_SUBSCRIPTIONGROUP_CONFIG). */
   encode(): string {
-    return JSON.stringify(this.wrapperJson());
+    const subscriptionGroupTable = new Map([...this.table].map(([name, config]) => [name, { ...config }] as const));
+    return encodeFastjson({ dataVersion: this.dataVersion.toJSON(), forbiddenTable: {}, subscriptionGroupTable });
   }
 
   persist(): Promise<void> {

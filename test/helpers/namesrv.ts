@@ -3,13 +3,13 @@
  * protocol, through a RemotingClient, the way a broker or a client would.
  */
 import { deflateSync } from 'node:zlib';
-import { createRequest, type RemotingCommand } from '../sdk/protocol/command.ts';
-import { encodeFastjson } from '../sdk/protocol/fastjson.ts';
-import { encodeHeader, type HeaderOf } from '../sdk/protocol/fields.ts';
-import { REGISTER_BROKER } from '../sdk/protocol/requests/namesrv.ts';
-import { RemotingClient } from '../sdk/remoting/client.ts';
-import { crc32Masked } from '../sdk/util/crc32.ts';
-import { silentLogger } from '../sdk/util/log.ts';
+import { createRequest, type RemotingCommand } from '../../sdk/protocol/command.ts';
+import { encodeFastjson } from '../../sdk/protocol/fastjson.ts';
+import { encodeHeader, type HeaderOf } from '../../sdk/protocol/fields.ts';
+import { REGISTER_BROKER } from '../../sdk/protocol/requests/namesrv.ts';
+import { RemotingClient } from '../../sdk/remoting/client.ts';
+import { crc32Masked } from '../../sdk/util/crc32.ts';
+import { silentLogger } from '../../sdk/util/log.ts';
 
 export const requestTimeoutMs = 5_000;
 
