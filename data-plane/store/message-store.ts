@@ -186,6 +186,16 @@ const ABORT_FILE = 'abort';
 const CHECKPOINT_FILE = 'checkpoint';
 const INVALID_TOPIC = /[/\\\0]|^\.\.?$/;
 
+/**
+ * Encoded properties end with `\u0002` (wire §12.1); the few producers that
+ * leave it off get it added, which changes no decoded property and lets
+ * recovery tell a whole record from one whose tail was never written.
+ */
+function withTerminatedProperties(message: MessageToPut): MessageToPut {
+  const properties = message.properties;
+  return properties.length === 0 || properties.charCodeAt(properties.length - 1) === 2 ? message : { ...message, properties: properties + '\u0002' };
+}
+
 function refused(status: PutMessageStatus, reason: PutRefusalReason): PutResult {
   return { status, physicalOffset: -1, queueOffset: -1, offsetMsgId: '', wroteBytes: 0, storeTimestamp: 0, reason };
 }
@@ -278,6 +288,7 @@ export class MessageStore {
 
   /** Appends one message. Resolves once written (ASYNC_FLUSH) or on disk (SYNC_FLUSH, unless `WAIT=false`). */
   putMessage(message: MessageToPut): Promise<PutResult> {
+    message = withTerminatedProperties(message);
     const refusal = this.checkWritable() ?? this.checkMessage(message);
     if (refusal) return Promise.resolve(refusal);
     const topicEntry = this.queues.topicEntry(message.topic);
@@ -311,6 +322,7 @@ export class MessageStore {
     const propertiesLengths: number[] = [];
     const bornHosts: Uint8Array[] = [];
     let total = 0;
+    messages = messages.map(withTerminatedProperties);
     for (const message of messages) {
       if (message.topic !== first.topic || message.queueId !== first.queueId) return fail(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.BATCH_MIXED);
       const invalid = this.checkMessage(message);

@@ -12,8 +12,12 @@
  * segment holding the flushed offset instead, so the whole unsure tail is
  * re-verified. A segment file shorter than a segment was cut from outside; the
  * walk then starts at its beginning.
+ *
+ * The body CRC does not cover topic and properties, so records are also
+ * checked for a whole tail (`hasWholeTail`): the store makes every non-empty
+ * properties text end with its separator, which a zeroed tail cannot fake.
  */
-import { decodeMessageRecord, inspectRecord } from '../../sdk/protocol/message-record.ts';
+import { decodeMessageRecord, hasWholeTail, inspectRecord } from '../../sdk/protocol/message-record.ts';
 import type { Checkpoint } from './checkpoint.ts';
 import type { CommitLog } from './commit-log.ts';
 import { tagsCodeFor, type Dispatcher } from './dispatch.ts';
@@ -97,7 +101,8 @@ function scan(input: RecoveryInput, start: number, dispatchFrom: number): Recove
     let nextSegment = false;
     while (offset < segmentEnd) {
       const at = offset - chunkBase;
-      const size = inspectRecord(chunk, at, chunkLength, true, view);
+      let size = inspectRecord(chunk, at, chunkLength, true, view);
+      if (size > 0 && !hasWholeTail(chunk, at, size, view)) size = 0;
       if (size < 0) {
         nextSegment = true;
         break;

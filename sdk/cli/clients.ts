@@ -5,7 +5,6 @@
  */
 import type { Message, MessageExt } from '../native/message.ts';
 import { Producer, type SendResult } from '../native/producer/producer.ts';
-import { PushConsumer } from '../native/consumer/push-consumer.ts';
 import { createLogger } from '../util/log.ts';
 import type { ClientFlags } from './options.ts';
 
@@ -55,6 +54,8 @@ export interface CliConsumer {
  * no committed offset yet, as in RocketMQ's consumeFromWhere.
  */
 export async function openConsumer(topic: string, flags: ConsumerFlags, onMessage: (message: MessageExt) => void, extra: { instanceName?: string } = {}): Promise<CliConsumer> {
+  // Loaded here so that producing does not load the consumer machinery.
+  const { PushConsumer } = await import('../native/consumer/push-consumer.ts');
   const consumer = new PushConsumer({
     namesrvAddr: flags.namesrv,
     group: flags.group,
@@ -64,7 +65,7 @@ export async function openConsumer(topic: string, flags: ConsumerFlags, onMessag
     ...(extra.instanceName ? { instanceName: extra.instanceName } : {}),
   });
   consumer.subscribe(topic, flags.tags ?? '*');
-  consumer.registerMessageListener((messages: readonly MessageExt[]) => {
+  consumer.onMessage((messages) => {
     for (const message of messages) onMessage(message);
     return 'CONSUME_SUCCESS';
   });

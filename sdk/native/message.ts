@@ -79,7 +79,8 @@ export class MessageExt {
   readonly commitLogOffset: number;
   readonly body: Uint8Array;
   readonly properties: Record<string, string>;
-  readonly reconsumeTimes: number;
+  /** Deliveries before this one; orderly consumers count local retries here too. */
+  reconsumeTimes: number;
   readonly bornTimestamp: number;
   readonly storeTimestamp: number;
   readonly bornHost: HostPort;

@@ -229,6 +229,29 @@ export function inspectRecord(bytes: Uint8Array, offset: number, end: number, ch
 }
 
 /**
+ * A stricter check for crash recovery on records the caller itself wrote:
+ * the body CRC does not cover the topic and properties, so a record whose
+ * tail was never written (zeros) would otherwise pass. Encoded properties end
+ * with `\u0002` (wire §12.1) and topics hold no NUL, which a zeroed tail breaks.
+ * Call after `inspectRecord` accepted the record.
+ */
+export function hasWholeTail(bytes: Uint8Array, offset: number, size: number, view?: DataView): boolean {
+  view ??= new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const sysFlag = view.getInt32(offset + 36);
+  const bodyLengthAt = offset + 48 + (sysFlag & 0x10 ? 20 : 8) + 8 + (sysFlag & 0x20 ? 20 : 8) + 12;
+  let p = bodyLengthAt + 4 + view.getInt32(bodyLengthAt);
+  let topicLength: number;
+  if (view.getInt32(offset + 4) === MESSAGE_MAGIC_CODE_V2) {
+    topicLength = view.getInt16(p);
+    p += 2;
+  } else topicLength = bytes[p++]!;
+  if (topicLength === 0) return false;
+  for (let i = p; i < p + topicLength; i++) if (bytes[i] === 0) return false;
+  const propertiesLength = view.getInt16(p + topicLength);
+  return propertiesLength === 0 || bytes[offset + size - 1] === 2;
+}
+
+/**
  * Decodes the record at `offset`. Returns undefined unless it is a whole,
  * well-formed record (CRC checked only with `checkCrc`).
  */

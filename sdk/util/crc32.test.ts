@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import { crc32, crc32Masked } from './crc32.ts';
-import { javaStringHashCode } from './java-hash.ts';
 
 // Bit-by-bit reference, slow but obviously right.
 function referenceCrc32(bytes: Uint8Array): number {
@@ -35,14 +34,5 @@ describe('crc32', () => {
   it('can be continued across chunks', () => {
     const bytes = new TextEncoder().encode('the quick brown fox jumps over the lazy dog');
     expect(crc32(bytes, 10, bytes.length, crc32(bytes, 0, 10))).toBe(crc32(bytes));
-  });
-});
-
-describe('javaStringHashCode', () => {
-  it('matches Java for tags and index keys', () => {
-    expect(javaStringHashCode('TagA')).toBe(2598919);
-    expect(javaStringHashCode('A')).toBe(65);
-    expect(javaStringHashCode('T1#key')).toBe(-1843717319);
-    expect(javaStringHashCode('')).toBe(0);
   });
 });

@@ -56,10 +56,27 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const report = await runChild(targetName, JSON.parse(workloadJson) as Workload);
+  const workload = JSON.parse(workloadJson) as Workload;
+  const invalid = invalidField(workload);
+  const report: ChildReport =
+    invalid === undefined ? await runChild(targetName, workload) : { status: 'failed', reason: `workload field ${invalid} is invalid` };
   process.stdout.write(`${JSON.stringify(report)}\n`);
   // Client libraries may keep timers or sockets alive; the report is out, so leave.
   process.exit(0);
+}
+
+/** The first numeric workload field that is missing or out of range, so a bad argument fails instead of hanging. */
+function invalidField(workload: Workload): string | undefined {
+  const positive = ['messageBytes', 'inFlightMax', 'producers', 'batchSize', 'backlogMessages'] as const;
+  for (const field of positive) {
+    if (!Number.isInteger(workload[field]) || workload[field] < 1) return field;
+  }
+  const nonNegative = ['durationSeconds', 'warmupSeconds', 'offeredRatePerSecond'] as const;
+  for (const field of nonNegative) {
+    if (typeof workload[field] !== 'number' || !(workload[field] >= 0)) return field;
+  }
+  if (workload.batchSize > workload.inFlightMax) return 'batchSize';
+  return undefined;
 }
 
 if (process.argv[1] !== undefined && fileURLToPath(import.meta.url) === process.argv[1]) await main();

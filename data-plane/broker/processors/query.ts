@@ -12,11 +12,14 @@ import { ResponseCode } from '../../../sdk/protocol/response-codes.ts';
 import { withHeader, type RequestProcessor } from '../../../sdk/remoting/server.ts';
 import type { BrokerContext } from '../broker-context.ts';
 
+/** Most records one QUERY_MESSAGE by key returns (RocketMQ `maxMsgsNumBatch`). */
+const queryMessagesBatchMax = 64;
+
 export function queryMessageProcessor(broker: BrokerContext): RequestProcessor {
   return withHeader(QUERY_MESSAGE, (header, request) => {
     // A lookup by unique key ignores the client's maxNum (RocketMQ uses defaultQueryMaxNum).
     const byUniqueKey = request.extFields?.[uniqueKeyQueryField] === 'true';
-    const maxNum = byUniqueKey ? broker.settings.queryMessagesMax : Math.min(Math.max(header.maxNum, 1), broker.settings.queryMessagesMax * 2);
+    const maxNum = byUniqueKey ? broker.settings.queryMessagesMax : Math.min(Math.max(header.maxNum, 1), queryMessagesBatchMax);
     const result = broker.store.queryMessage(header.topic, header.key, maxNum, header.beginTimestamp, header.endTimestamp);
     const extFields = {
       indexLastUpdateTimestamp: String(result.indexLastUpdateTimestamp),

@@ -5,7 +5,15 @@
  * properties as RocketMQ does. Properties are edited through a Map only here.
  */
 import { decodeProperties, encodeProperties } from '../../../sdk/protocol/message-properties.ts';
-import type { MessageRecord } from '../../../sdk/protocol/message-record.ts';
+import { encodeHostAddress } from '../../../sdk/protocol/message-id.ts';
+import {
+  encodeMessageRecord,
+  recordSize,
+  utf8Bytes,
+  utf8Length,
+  type MessageRecord,
+  type MessageRecordInput,
+} from '../../../sdk/protocol/message-record.ts';
 import type { MessageToPut } from '../../store/message-store.ts';
 
 export interface CopyChanges {
@@ -41,4 +49,35 @@ export function editProperties(encoded: string, edits: Readonly<Record<string, s
     else properties.set(name, value);
   }
   return encodeProperties(properties);
+}
+
+/**
+ * Re-encodes a stored record with another topic (and queue, properties) for
+ * a response body: a transaction check carries the half message under its
+ * real topic, a pop from the pop retry topic answers with the original topic.
+ * Offsets, times and hosts stay those of the stored record.
+ */
+export function reencodeRecord(record: MessageRecord, topic: string, queueId: number, properties: string = record.properties): Uint8Array {
+  const input: MessageRecordInput = {
+    queueId,
+    flag: record.flag,
+    queueOffset: record.queueOffset,
+    physicalOffset: record.physicalOffset,
+    sysFlag: record.sysFlag,
+    bornTimestamp: record.bornTimestamp,
+    bornHost: encodeHostAddress(record.bornHost.address) ?? new Uint8Array(4),
+    bornPort: record.bornHost.port,
+    storeTimestamp: record.storeTimestamp,
+    storeHost: encodeHostAddress(record.storeHost.address) ?? new Uint8Array(4),
+    storePort: record.storeHost.port,
+    reconsumeTimes: record.reconsumeTimes,
+    preparedTransactionOffset: record.preparedTransactionOffset,
+    body: record.body,
+    topic: utf8Bytes(topic),
+    properties,
+  };
+  const propertiesLength = utf8Length(properties);
+  const target = new Uint8Array(recordSize(record.body.length, input.topic.length, propertiesLength, input.bornHost.length, input.storeHost.length));
+  encodeMessageRecord(target, 0, { ...input, propertiesLength });
+  return target;
 }

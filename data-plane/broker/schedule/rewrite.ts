@@ -50,6 +50,8 @@ const M = MessageConst;
 export function rewriteForDelay(message: MessageToPut, options: DelayRewriteOptions): DelayRewrite {
   const properties = message.properties;
   const type = transactionType(message.sysFlag);
+  // A half message waits for its transaction; a delay applies once it is committed.
+  if (message.topic === TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC) return { ok: true, rewritten: false, message };
   if (type !== MessageSysFlag.TRANSACTION_NOT_TYPE && type !== MessageSysFlag.TRANSACTION_COMMIT_TYPE) {
     return { ok: true, rewritten: false, message };
   }

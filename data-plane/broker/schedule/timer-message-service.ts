@@ -118,7 +118,9 @@ export class TimerMessageService {
     while (this.scanOffset < store.getMaxOffsetInQueue(TIMER_TOPIC, 0)) {
       const got = store.getMessage(TIMER_TOPIC, 0, this.scanOffset, timerReadBatchMessages);
       if (got.records.length === 0) {
-        this.scanOffset = Math.max(this.scanOffset + (got.nextBeginOffset > this.scanOffset ? 0 : 1), got.nextBeginOffset);
+        // A gap (retention) moves the scan on; otherwise the entry is not readable yet.
+        if (got.nextBeginOffset <= this.scanOffset) return;
+        this.scanOffset = got.nextBeginOffset;
         continue;
       }
       for (let i = 0; i < got.records.length; i++) {

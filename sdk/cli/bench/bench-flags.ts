@@ -7,7 +7,6 @@ export interface BenchFlags extends ClientFlags {
   topic: string;
   size: number;
   count?: number;
-  durationMs?: number;
   duration?: number;
   inflight: number;
   producers: number;

@@ -42,8 +42,8 @@ export async function runProduce(topic: string, flags: ProduceFlags): Promise<vo
   } finally {
     await producer.close();
   }
-  if (!flags.json) printNotice(`sent ${sent} message${sent === 1 ? '' : 's'}${failed ? `, ${failed} failed` : ''}`);
-  if (failed > 0) throw new CliError(`${failed} message${failed === 1 ? '' : 's'} could not be sent`);
+  if (failed > 0) throw new CliError(`${failed} message${failed === 1 ? '' : 's'} could not be sent (${sent} sent)`);
+  if (!flags.json) printNotice(`sent ${sent} message${sent === 1 ? '' : 's'}`);
 }
 
 function report(result: SendResult, json: boolean): void {

@@ -105,14 +105,17 @@ async function stopAll(running: Stoppable[]): Promise<void> {
 async function startNameServer(port: number, dataDir: string | undefined, host?: string): Promise<Stoppable & { port: number }> {
   const { NameServer } = await import('../../../control-plane/namesrv/name-server.ts');
   const log = createLogger('namesrv');
-  let state;
+  let state: { close(): Promise<void> } | undefined;
+  let routeState: import('../../../control-plane/routing/route-state.ts').RouteState | undefined;
   if (dataDir !== undefined) {
     const { MemoryRouteState } = await import('../../../control-plane/state/memory.ts');
     const { routeSnapshotFileName } = await import('../../../control-plane/settings.ts');
     await mkdir(dataDir, { recursive: true });
-    state = await MemoryRouteState.open({ snapshotPath: resolve(dataDir, routeSnapshotFileName), log });
+    const opened = await MemoryRouteState.open({ snapshotPath: resolve(dataDir, routeSnapshotFileName), log });
+    state = opened;
+    routeState = opened;
   }
-  const nameServer = await NameServer.start({ port, host, log, ...(state ? { state } : {}) });
+  const nameServer = await NameServer.start({ port, host, log, ...(routeState ? { state: routeState } : {}) });
   return {
     name: 'NameServer endpoint',
     port: nameServer.port,

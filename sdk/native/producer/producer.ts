@@ -51,6 +51,8 @@ export interface ProducerOptions extends ClientOptions {
   defaultTopicQueueNums?: number;
   /** Share a client instance (connections, heartbeats) with other client objects. */
   client?: ClientInstance;
+  /** A consumer's helper producer: not announced in heartbeats. */
+  internal?: boolean;
 }
 
 export type SendStatus = 'SEND_OK' | 'FLUSH_DISK_TIMEOUT' | 'FLUSH_SLAVE_TIMEOUT' | 'SLAVE_NOT_AVAILABLE';
@@ -97,6 +99,9 @@ export interface PreparedMessage {
   msgId: string;
   code: number;
   batch: boolean;
+  /** Retry copies only: header `j` and `l`. */
+  reconsumeTimes?: number;
+  maxReconsumeTimes?: number;
 }
 
 export class Producer {
@@ -130,6 +135,10 @@ export class Producer {
 
   async start(): Promise<void> {
     if (this.state !== 'created') throw new ClientError('INVALID_ARGUMENT', `producer ${this.group} was already started`);
+    if (this.options.internal) {
+      this.state = 'running';
+      return;
+    }
     this.client.registerProducer({
       group: this.group,
       topics: () => this.publishInfos.keys(),
@@ -144,7 +153,7 @@ export class Producer {
   async shutdown(): Promise<void> {
     if (this.state !== 'running') return;
     this.state = 'closed';
-    await this.client.unregister('producer', this.group);
+    if (!this.options.internal) await this.client.unregister('producer', this.group);
     if (this.ownsClient) await this.client.close();
   }
 
@@ -178,6 +187,12 @@ export class Producer {
     const prepared = this.prepareBatch(messages);
     if (options === undefined) return this.sendWithRetries(prepared, this.sendTimeoutMs, undefined);
     return this.sendWithOptions(prepared, options);
+  }
+
+  /** Sends an already encoded message with retries (consumers' retry copies). */
+  sendPrepared(prepared: PreparedMessage): Promise<SendResult> {
+    this.assertRunning();
+    return this.sendWithRetries(prepared, this.sendTimeoutMs, undefined);
   }
 
   /** The writable queues of a topic, for callers that pick queues themselves. */
@@ -248,8 +263,9 @@ export class Producer {
       g: String(Date.now()),
       h: String(prepared.flag),
       i: prepared.properties,
-      j: '0',
+      j: prepared.reconsumeTimes === undefined ? '0' : String(prepared.reconsumeTimes),
     };
+    if (prepared.maxReconsumeTimes !== undefined) extFields.l = String(prepared.maxReconsumeTimes);
     if (prepared.batch) extFields.m = 'true';
     return createRequest(prepared.code, extFields, prepared.body);
   }

@@ -18,11 +18,15 @@ const blockMs = 100;
 let server: RedisServer | undefined;
 const clients: Redis[] = [];
 
-function connect(): Redis {
+/**
+ * Producers use auto-pipelining, which puts the commands issued in one tick
+ * into one write, the way a busy ioredis application talks to Redis. Readers
+ * do not: they issue one command at a time, and ioredis' auto-pipeline
+ * mangles `callBuffer` (it drops the command name).
+ */
+function connect(autoPipelining = true): Redis {
   if (server === undefined) throw new Error('redis target used before start()');
-  // Auto-pipelining puts the commands issued in one tick into one write, the
-  // way a busy ioredis application talks to Redis.
-  const client = new Redis({ port: server.port, host: '127.0.0.1', enableAutoPipelining: true, maxRetriesPerRequest: 0 });
+  const client = new Redis({ port: server.port, host: '127.0.0.1', enableAutoPipelining: autoPipelining, maxRetriesPerRequest: 0 });
   client.on('error', () => undefined);
   clients.push(client);
   return client;
@@ -45,11 +49,15 @@ function lanes(workload: Workload): SendBatch[] {
 
 type StreamEntry = [id: Buffer, fields: Buffer[]];
 
-/** The entries of a one-stream XREADGROUP reply (RESP2: [[key, [[id, fields], ...]]] or null). */
+/**
+ * The entries of a one-stream XREADGROUP reply: RESP2 gives
+ * [[key, entries]], a RESP3 map arrives flattened as [key, entries]; no
+ * messages gives null.
+ */
 function entriesOf(reply: unknown): StreamEntry[] {
   if (!Array.isArray(reply) || reply.length === 0) return [];
-  const stream = reply[0] as [Buffer, StreamEntry[]];
-  return stream[1];
+  const stream = (Buffer.isBuffer(reply[0]) ? reply : reply[0]) as [Buffer, StreamEntry[]];
+  return Array.isArray(stream[1]) ? stream[1] : [];
 }
 
 function readGroup(client: Redis, blockForMs?: number): Promise<unknown> {
@@ -82,7 +90,7 @@ export const target: BenchTarget = {
     return summarizePublish('redis', workload, outcome, notes);
   },
   async consumeBacklog(workload: Workload): Promise<BenchSummary> {
-    const reader = connect();
+    const reader = connect(false);
     await createGroup(reader);
     await runPublishLoop({ lanes: lanes(workload), workload, messageLimit: workload.backlogMessages });
     return timeBacklogConsume('redis', workload, () => drainBacklog(reader, workload.backlogMessages), [
@@ -90,7 +98,7 @@ export const target: BenchTarget = {
     ]);
   },
   async endToEnd(workload: Workload): Promise<BenchSummary> {
-    const reader = connect();
+    const reader = connect(false);
     await createGroup(reader);
     return runEndToEnd('redis', workload, lanes(workload), (onPayload) => startBlockingConsumer(reader, connect(), onPayload));
   },
@@ -115,7 +123,8 @@ async function startBlockingConsumer(reader: Redis, acker: Redis, onPayload: OnP
   let running = true;
   const loop = (async () => {
     while (running) {
-      const entries = entriesOf(await readGroup(reader, blockMs));
+      // A failed read only ends this consumer; the missing messages then count as errors.
+      const entries = entriesOf(await readGroup(reader, blockMs).catch(() => (running = false)));
       if (entries.length === 0) continue;
       for (const [, fields] of entries) onPayload(fields[1]!);
       void acker.xack(streamKey, groupName, ...entries.map(([id]) => id)).catch(() => undefined);
