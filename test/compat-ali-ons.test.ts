@@ -9,9 +9,6 @@
  * Each test uses its own topic and group. ali-ons' log goes to a capturing
  * logger whose tail is part of every failure message.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { Producer } from '../sdk/native/producer/producer.ts';
 import { RemotingClient } from '../sdk/remoting/client.ts';
@@ -29,7 +26,7 @@ import {
   type OnsSendResult,
 } from './helpers/compat-ali-ons.ts';
 import { createTopic, waitFor, waitForRoute } from './helpers/compat-remoting.ts';
-import { startStandalone, stopStandalone, type StandaloneProcess } from './helpers/compat-standalone.ts';
+import { startStandalone, type Standalone } from './helpers/standalone.ts';
 
 const queues = 4;
 const topics = {
@@ -46,16 +43,14 @@ const receiveTimeoutMs = 20_000;
 /** A retried message waits for delay level 3 + reconsumeTimes (10 s) in the broker before redelivery. */
 const retryTimeoutMs = 45_000;
 
-let dataDir: string;
-let server: StandaloneProcess | undefined;
+let server: Standalone | undefined;
 let producer: OnsProducer;
 const logger = new CapturingLogger();
 const errors: Error[] = [];
 const openConsumers = new Set<OnsConsumer>();
 
 beforeAll(async () => {
-  dataDir = await mkdtemp(join(tmpdir(), 'apogee-ali-ons-'));
-  server = await startStandalone(dataDir);
+  server = await startStandalone();
   const admin = new RemotingClient({ log: silentLogger });
   try {
     for (const topic of Object.values(topics)) await createTopic(admin, server.broker, topic, queues);
@@ -74,8 +69,7 @@ afterEach(async () => {
 afterAll(async () => {
   await producer?.close().catch(() => undefined);
   await closeAliOnsInternals().catch(() => undefined);
-  await stopStandalone(server);
-  if (dataDir) await rm(dataDir, { recursive: true, force: true });
+  await server?.dispose();
 });
 
 /** What went on in ali-ons, for failure messages. */
@@ -191,6 +185,8 @@ describe('ali-ons 3.12 against apogee standalone', () => {
     const redelivered = () => deliveries.filter((received) => received.reconsumeTimes > 0);
     await waitFor(() => redelivered().length >= 2, retryTimeoutMs, () => `2 redeliveries (have ${redelivered().length})\n${diagnostics()}`);
 
+    console.log(JSON.stringify(deliveries.map((d) => ({ body: bodyText(d), msgId: d.msgId, topic: d.topic, q: d.queueId, o: d.queueOffset, r: d.reconsumeTimes, p: d.properties })), null, 1));
+    console.log(errors.map((e) => e.message).join('\n'));
     expect(deliveries.filter((received) => bodyText(received) === 'fine')).toHaveLength(1);
     for (const body of ['retry me', 'throw on me']) {
       const again = redelivered().filter((received) => bodyText(received) === body);

@@ -30,7 +30,7 @@ import {
   type AckLine,
 } from './helpers/compat-durability.ts';
 import { createTopic, readQueue, waitFor, type StoredRecord } from './helpers/compat-remoting.ts';
-import { startStandalone, stopStandalone, type StandaloneProcess } from './helpers/compat-standalone.ts';
+import { startStandalone, type Standalone } from './helpers/standalone.ts';
 
 const seed = Number(process.env.APOGEE_DURABILITY_SEED ?? 20_261_125);
 const topic = 'DurabilityTopic';
@@ -45,11 +45,11 @@ const producerTimeoutMs = 20_000;
 
 const dataDirs: string[] = [];
 const children: Child[] = [];
-let server: StandaloneProcess | undefined;
+let server: Standalone | undefined;
 
 afterAll(async () => {
   for (const child of children) await child.stop('SIGKILL');
-  await stopStandalone(server);
+  await server?.stop('SIGKILL');
   for (const dir of dataDirs) await rm(dir, { recursive: true, force: true });
 });
 
@@ -131,9 +131,8 @@ async function produceAndKill(round: number, killAfterAcks: number): Promise<Ack
     () => `${killAfterAcks} acknowledgements in round ${round} (have ${ackCount()})`,
   );
   expect(producer.process.exitCode, `round ${round}: producer still sending when the broker is killed (lines: ${producer.lines.slice(-3).join(' | ')})`).toBeNull();
-  server!.child.process.kill('SIGKILL');
-  const killed = await server!.child.exited;
-  expect(killed.signal).toBe('SIGKILL');
+  await server!.stop('SIGKILL');
+  expect(server!.process.signalCode).toBe('SIGKILL');
   server = undefined;
   await producer.waitForLine(/^done acked=\d+ failed=\d+$/, producerTimeoutMs);
   const exit = await producer.exited;
@@ -149,7 +148,7 @@ describe('durability of a standalone process with SYNC_FLUSH', () => {
     dataDirs.push(dataDir);
     const random = seededRandom(seed);
     const flags = ['--flush-disk-type', 'SYNC_FLUSH'];
-    server = await startStandalone(dataDir, flags);
+    server = await startStandalone({ dataDir, args: flags });
     const admin = new RemotingClient({ log: silentLogger });
     try {
       await createTopic(admin, server.broker, topic, queues);
@@ -168,7 +167,7 @@ describe('durability of a standalone process with SYNC_FLUSH', () => {
         acks.set(ack.bodyId, ack);
       }
 
-      server = await startStandalone(dataDir, flags);
+      server = await startStandalone({ dataDir, args: flags });
       const contents = await readAndCheckStore(server.broker);
       checkQueues(contents, acks);
       const stored = contents.reduce((sum, queue) => sum + queue.records.length, 0);
@@ -177,8 +176,8 @@ describe('durability of a standalone process with SYNC_FLUSH', () => {
       storedBefore = stored;
     }
 
-    const stopped = await stopStandalone(server);
+    await server.stop();
+    expect(server.process.exitCode, 'SIGTERM stops the standalone cleanly').toBe(0);
     server = undefined;
-    expect(stopped).toEqual({ code: 0, signal: null });
   });
 });

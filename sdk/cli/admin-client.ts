@@ -6,6 +6,7 @@
  */
 import type { MessageExt } from '../native/message.ts';
 import { createLogger } from '../util/log.ts';
+import { UsageError } from './exit-codes.ts';
 import type { ClientFlags } from './options.ts';
 
 export interface TopicSettings {
@@ -67,5 +68,66 @@ export async function openAdmin(flags: ClientFlags): Promise<CliAdmin> {
     log: createLogger('admin', process.env.APOGEE_LOG_LEVEL ? undefined : 'error'),
   });
   await admin.start();
-  return admin as unknown as CliAdmin;
+  const brokerNames = async (cluster?: string) => {
+    const info = await admin.clusterInfo();
+    return info.brokers.filter((broker) => cluster === undefined || broker.cluster === cluster).map((broker) => broker.brokerName);
+  };
+  return {
+    fetchAllTopicList: () => admin.listTopics(),
+    async examineTopicConfig(topic) {
+      const queueData = (await admin.describeTopic(topic)).route.queueDatas[0];
+      if (!queueData) return undefined;
+      return { topic, readQueueNums: queueData.readQueueNums, writeQueueNums: queueData.writeQueueNums, perm: queueData.perm, order: false };
+    },
+    async examineTopicStats(topic) {
+      const description = await admin.describeTopic(topic);
+      return description.queues.map((queue) => ({ brokerName: queue.brokerName, queueId: queue.queueId, minOffset: queue.minOffset, maxOffset: queue.maxOffset, lastUpdateTimestamp: 0 }));
+    },
+    async createTopic(settings, clusterName) {
+      await admin.createTopic({ ...settings, ...(clusterName ? { cluster: clusterName } : {}) });
+      return brokerNames(clusterName);
+    },
+    deleteTopic: (topic, clusterName) => admin.deleteTopic(topic, clusterName),
+    async createSubscriptionGroup(settings, clusterName) {
+      await admin.createGroup(
+        { groupName: settings.group, retryMaxTimes: settings.retryMaxTimes, consumeBroadcastEnable: settings.broadcast, consumeEnable: settings.consumeEnable },
+        clusterName,
+      );
+      return brokerNames(clusterName);
+    },
+    deleteSubscriptionGroup: (group, clusterName) => admin.deleteGroup(group, { cleanOffset: true, ...(clusterName ? { cluster: clusterName } : {}) }),
+    fetchAllSubscriptionGroups: async () => (await admin.listGroups()).map((group) => ({ group })),
+    async examineConsumeStats(group, topic) {
+      return (await admin.consumerProgress(group, topic)).map((progress) => ({
+        topic: progress.queue.topic,
+        brokerName: progress.queue.brokerName,
+        queueId: progress.queue.queueId,
+        brokerOffset: progress.brokerOffset,
+        consumerOffset: progress.consumerOffset,
+        lag: progress.lag,
+      }));
+    },
+    async examineConsumerConnections(group) {
+      const { connections } = await admin.consumerConnections(group);
+      return connections.map((connection) => ({
+        clientId: String(connection.clientId ?? ''),
+        clientAddr: String(connection.clientAddr ?? ''),
+        language: String(connection.language ?? ''),
+        version: Number(connection.version ?? 0),
+      }));
+    },
+    async viewMessage(id, topic) {
+      if (topic === undefined) throw new UsageError('apogee message get needs --topic');
+      return admin.viewMessage(topic, id);
+    },
+    queryMessage: (topic, key, maxNum, begin, end) => admin.queryMessagesByKey(topic, key, { maxNum, begin, end }),
+    async resetOffsetByTimestamp(group, topic, timestamp) {
+      const offsets = await admin.resetOffsetByTimestamp(group, topic, timestamp);
+      return [...offsets].map(([queue, offset]) => {
+        const separator = queue.lastIndexOf(':');
+        return { brokerName: queue.slice(0, separator), queueId: Number(queue.slice(separator + 1)), offset };
+      });
+    },
+    close: () => admin.shutdown(),
+  };
 }

@@ -213,9 +213,12 @@ export class ClientInstance implements Invoker {
     if (this.routeFingerprints.get(topic) === fingerprint) return this.routes.get(topic);
     this.routes.set(topic, route);
     this.routeFingerprints.set(topic, fingerprint);
+    const known = new Set(this.allBrokerAddresses());
     for (const broker of route.brokerDatas) this.brokerAddresses.set(broker.brokerName, new Map(broker.brokerAddrs));
     for (const producer of this.producers.values()) producer.onRouteChanged(topic, route);
     for (const consumer of this.consumers.values()) consumer.onRouteChanged(topic, route);
+    // A broker seen for the first time learns who we are before we pull from it or ask it about our group.
+    if (this.allBrokerAddresses().some((address) => !known.has(address))) await this.sendHeartbeatToAllBrokers().catch(() => undefined);
     return route;
   }
 

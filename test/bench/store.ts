@@ -198,7 +198,7 @@ export async function run(argv: string[]): Promise<number> {
   else {
     process.stdout.write(`${machine.command}\n${machine.cpus} × ${machine.cpu}, Node ${machine.node}, ${machine.date}\n`);
     for (const row of rows) {
-      process.stdout.write(Object.entries(row).map(([k, v]) => (k === 'bench' ? String(v).padEnd(38) : `${k}=${typeof v === 'number' ? +v.toFixed(1) : v}`)).join('  ') + '\n');
+      process.stdout.write(Object.entries(row).map(([k, v]) => (k === 'bench' ? String(v).padEnd(38) : `${k}=${typeof v === 'number' ? +v.toFixed(k === 'ratio' ? 3 : 1) : v}`)).join('  ') + '\n');
     }
   }
   return 0;

@@ -5,8 +5,8 @@
  * property filters and POP.
  *
  * `registerAdvanced` starts the services, adds the send rewriters
- * (transaction half messages first, then delays and timers, then the
- * retry-to-DLQ rule of direct `%RETRY%` sends), registers the SQL92 filter
+ * (transaction half messages first, then the retry-to-DLQ rule of direct
+ * `%RETRY%` sends, then delays and timers), registers the SQL92 filter
  * factory and the processors of CONSUMER_SEND_MSG_BACK, END_TRANSACTION,
  * LOCK_BATCH_MQ, UNLOCK_BATCH_MQ, POP_MESSAGE, ACK_MESSAGE and
  * CHANGE_MESSAGE_INVISIBLETIME. Call it after the store and managers are up
@@ -18,10 +18,11 @@
  * await advanced.close();
  */
 import { PermName, permReadWrite } from '../../../sdk/protocol/flags.ts';
+import { MessageConst } from '../../../sdk/protocol/message-properties.ts';
 import { RequestCode } from '../../../sdk/protocol/requests/index.ts';
 import { ResponseCode } from '../../../sdk/protocol/response-codes.ts';
 import { dlqTopic, groupOfRetryOrDlqTopic, isRetryTopic } from '../../../sdk/protocol/topic-names.ts';
-import type { RemotingServer } from '../../../sdk/remoting/server.ts';
+import type { RequestProcessor } from '../../../sdk/remoting/server.ts';
 import type { BrokerContext } from '../broker-context.ts';
 import { createSql92MessageFilter } from '../filter/message-filter.ts';
 import { RebalanceLockManager, lockMaxLiveTimeMsDefault } from '../managers/lock-manager.ts';
@@ -29,6 +30,7 @@ import { ExpressionType } from '../message-filter.ts';
 import { PopLongPolling, popPollingMaxDefault } from '../pop/pop-long-polling.ts';
 import { PopService, reviveIntervalMsDefault } from '../pop/pop-service.ts';
 import { PopState } from '../pop/pop-state.ts';
+import { editProperties } from '../schedule/message-copy.ts';
 import { delayLevelTable, messageDelayLevelDefault, type DelayLevelTable } from '../schedule/delay-levels.ts';
 import { rewriteForDelay, timerMaxDelayMsDefault } from '../schedule/rewrite.ts';
 import { ScheduleMessageService, scheduleTickIntervalMsDefault } from '../schedule/schedule-message-service.ts';
@@ -103,10 +105,15 @@ export interface AdvancedServices {
   close(): Promise<void>;
 }
 
+/** Where the processors go: the broker's RemotingServer, or `Broker` itself (every port). */
+export interface ProcessorRegistrar {
+  registerProcessor(code: number, processor: RequestProcessor): unknown;
+}
+
 /** Starts the services and registers rewriters, the SQL92 filter and the processors on `server`. */
 export async function registerAdvanced(
   broker: BrokerContext,
-  server: RemotingServer,
+  server: ProcessorRegistrar,
   overrides: Partial<AdvancedSettings> = {},
 ): Promise<AdvancedServices> {
   const settings = { ...defaultAdvancedSettings(), ...overrides };
@@ -118,14 +125,16 @@ export async function registerAdvanced(
       return created.ok ? { ok: true, filter: created.messageFilter } : { ok: false, code: ResponseCode.SUBSCRIPTION_PARSE_FAILED, remark: created.error };
     },
   });
-  server
-    .registerProcessor(RequestCode.CONSUMER_SEND_MSG_BACK, consumerSendMsgBackProcessor(broker, services))
-    .registerProcessor(RequestCode.END_TRANSACTION, endTransactionProcessor(broker, services))
-    .registerProcessor(RequestCode.LOCK_BATCH_MQ, lockBatchMqProcessor(services))
-    .registerProcessor(RequestCode.UNLOCK_BATCH_MQ, unlockBatchMqProcessor(services))
-    .registerProcessor(RequestCode.POP_MESSAGE, popMessageProcessor(broker, services))
-    .registerProcessor(RequestCode.ACK_MESSAGE, ackMessageProcessor(services))
-    .registerProcessor(RequestCode.CHANGE_MESSAGE_INVISIBLETIME, changeInvisibleTimeProcessor(services));
+  const table: ReadonlyArray<readonly [number, RequestProcessor]> = [
+    [RequestCode.CONSUMER_SEND_MSG_BACK, consumerSendMsgBackProcessor(broker, services)],
+    [RequestCode.END_TRANSACTION, endTransactionProcessor(broker, services)],
+    [RequestCode.LOCK_BATCH_MQ, lockBatchMqProcessor(services)],
+    [RequestCode.UNLOCK_BATCH_MQ, unlockBatchMqProcessor(services)],
+    [RequestCode.POP_MESSAGE, popMessageProcessor(broker, services)],
+    [RequestCode.ACK_MESSAGE, ackMessageProcessor(services)],
+    [RequestCode.CHANGE_MESSAGE_INVISIBLETIME, changeInvisibleTimeProcessor(services)],
+  ];
+  for (const [code, processor] of table) server.registerProcessor(code, processor);
   return services;
 }
 
@@ -192,15 +201,6 @@ function sendRewriters(broker: BrokerContext, services: AdvancedServices): Messa
       },
     },
     {
-      name: 'delay-and-timer',
-      rewrite(message) {
-        const rewrite = rewriteForDelay(message, delayOptions);
-        if (!rewrite.ok) return { code: ResponseCode.MESSAGE_ILLEGAL, remark: rewrite.reason };
-        if (rewrite.rewritten) Object.assign(message, rewrite.message);
-        return undefined;
-      },
-    },
-    {
       // A client whose send-back failed sends the retry itself; past its last attempt it goes to the DLQ (RocketMQ 4.9's handleRetryAndDLQ).
       name: 'retry-to-dlq',
       rewrite(message, context) {
@@ -212,6 +212,17 @@ function sendRewriters(broker: BrokerContext, services: AdvancedServices): Messa
         if ((dlq.perm & PermName.PERM_WRITE) === 0) return { code: ResponseCode.NO_PERMISSION, remark: `the topic[${dlq.topicName}] sending message is forbidden` };
         message.topic = dlq.topicName;
         message.queueId = 0;
+        // A dead letter waits for nobody: the retry's delay level no longer applies.
+        message.properties = editProperties(message.properties, { [MessageConst.PROPERTY_DELAY_TIME_LEVEL]: undefined });
+        return undefined;
+      },
+    },
+    {
+      name: 'delay-and-timer',
+      rewrite(message) {
+        const rewrite = rewriteForDelay(message, delayOptions);
+        if (!rewrite.ok) return { code: ResponseCode.MESSAGE_ILLEGAL, remark: rewrite.reason };
+        if (rewrite.rewritten) Object.assign(message, rewrite.message);
         return undefined;
       },
     },

@@ -47,6 +47,8 @@ export class ScheduleMessageService {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  /** Ticks finished since start, so callers can wait for a full pass. */
+  tickCount = 0;
 
   private constructor(private readonly options: ScheduleServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -94,7 +96,10 @@ export class ScheduleMessageService {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.ticking = this.tick().catch((error: unknown) => this.options.log.error('delay delivery failed', { error }));
-      void this.ticking.then(() => this.schedule(this.options.tickIntervalMs ?? scheduleTickIntervalMsDefault));
+      void this.ticking.then(() => {
+        this.tickCount++;
+        this.schedule(this.options.tickIntervalMs ?? scheduleTickIntervalMsDefault);
+      });
     }, delayMs);
   }
 

@@ -49,6 +49,8 @@ export class TimerMessageService {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private ticking: Promise<void> | undefined;
   private stopped = false;
+  /** Ticks finished since start, so callers can wait for a full pass. */
+  tickCount = 0;
 
   private constructor(private readonly options: TimerServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -95,7 +97,10 @@ export class TimerMessageService {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
       this.ticking = this.tick().catch((error: unknown) => this.options.log.error('timer delivery failed', { error }));
-      void this.ticking.then(() => this.schedule(this.options.tickIntervalMs ?? timerTickIntervalMsDefault));
+      void this.ticking.then(() => {
+        this.tickCount++;
+        this.schedule(this.options.tickIntervalMs ?? timerTickIntervalMsDefault);
+      });
     }, delayMs);
   }
 

@@ -36,7 +36,6 @@ export async function runTopic(verb: TopicVerb, topic: string | undefined, flags
           { header: 'QUEUE', value: (row) => row.queueId, align: 'right' },
           { header: 'MIN OFFSET', value: (row) => row.minOffset, align: 'right' },
           { header: 'MAX OFFSET', value: (row) => row.maxOffset, align: 'right' },
-          { header: 'LAST STORED', value: (row) => (row.lastUpdateTimestamp > 0 ? new Date(row.lastUpdateTimestamp).toISOString() : '-') },
         ]);
       return;
     }

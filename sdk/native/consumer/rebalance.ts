@@ -37,6 +37,7 @@ export class Rebalancer {
   private again = false;
   private timer: ReturnType<typeof setInterval> | undefined;
   private stopped = false;
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
 
   constructor(host: RebalanceHost) {
     this.host = host;
@@ -50,6 +51,7 @@ export class Rebalancer {
   stop(): void {
     this.stopped = true;
     if (this.timer) clearInterval(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
   }
 
   /** Runs a rebalance now, or once more after the one under way. Resolves when done. */
@@ -61,6 +63,15 @@ export class Rebalancer {
     }
     this.running = this.loop().finally(() => (this.running = undefined));
     return this.running;
+  }
+
+  private retrySoon(): void {
+    if (this.retryTimer !== undefined || this.stopped) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      void this.request();
+    }, 1000);
+    this.retryTimer.unref();
   }
 
   private async loop(): Promise<void> {
@@ -83,12 +94,17 @@ export class Rebalancer {
     if (queues.length === 0) {
       await host.client.updateRoute(topic);
       queues = host.subscribeQueues(topic);
+      // A topic just created may reach the name server a moment later: look again soon, not in 20 s.
+      if (queues.length === 0) this.retrySoon();
     }
     let wanted: MessageQueue[];
     if (host.messageModel === 'BROADCASTING') wanted = queues;
     else {
       const clientIds = await this.memberIds(queues);
-      if (clientIds.length === 0) return;
+      if (clientIds.length === 0) {
+        this.retrySoon();
+        return;
+      }
       const sorted = [...queues].sort(compareQueues);
       wanted = host.allocate(host.group, host.client.clientId, sorted, clientIds.sort());
     }
