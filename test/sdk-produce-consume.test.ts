@@ -35,7 +35,7 @@ afterAll(async () => {
 
 async function createTopic(topic: string, queues = 4): Promise<void> {
   await admin.createTopic({ topic, queues });
-  const ready = await waitUntilAsync(async () => (await producer.fetchPublishQueues(topic).catch(() => [])).length === queues, 10_000);
+  const ready = await waitUntilAsync(async () => (await admin.describeTopic(topic).catch(() => undefined))?.queues.length === queues, 10_000);
   expect(ready, `route of ${topic} never appeared`).toBe(true);
 }
 

@@ -259,13 +259,19 @@ function renderReport(
   const lines = [
     `${machine.date}  ${machine.cpuModel} x${machine.cores}  node ${machine.node}  load ${machine.loadAverage.join(' ')}`,
     `${options.rounds} round(s), ${options.settings.durationSeconds} s measured after ${options.settings.warmupSeconds} s warm-up, backlog ${options.settings.backlogMessages}; cells: median [min-max] ratio to baseline`,
+    'ratios above 1 mean more msg/s, or more ms (slower) in the latency rows',
     ...(baselineNote === undefined ? [] : [baselineNote]),
     ...targets.filter((entry) => entry.status === 'skipped').map((entry) => `${entry.name}: ${skippedText(entry)}`),
     '',
     formatTable(header, rows),
   ];
-  const problems = [...cells.values()].filter((cell) => cell.status === 'failed' || (cell.status === 'n/a' && cell.reason !== undefined));
-  if (problems.length > 0) lines.push('', ...problems.map((cell) => `${cell.target} / ${cell.workload}: ${cell.reason}`));
+  // One line per target and reason: n/a usually repeats for every batch variant.
+  const notes = new Set<string>();
+  for (const cell of cells.values()) {
+    if (cell.status === 'failed') notes.add(`${cell.target} / ${cell.workload}: failed: ${cell.reason}`);
+    else if (cell.status === 'n/a' && cell.reason !== undefined) notes.add(`${cell.target}: ${cell.reason}`);
+  }
+  if (notes.size > 0) lines.push('', ...notes);
   return lines.join('\n');
 }
 

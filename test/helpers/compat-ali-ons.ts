@@ -77,20 +77,23 @@ export const ACTION_RETRY = ons.Consumer.ACTION_RETRY;
 export class CapturingLogger {
   readonly lines: string[] = [];
   readonly errors: string[] = [];
+  /** Debug lines, kept apart: ali-ons writes several per pull. */
+  readonly debugLines: string[] = [];
 
   constructor(private readonly keep = 2000) {}
 
   private push(level: string, args: unknown[]): void {
     const text = `${level} ${args.map((arg) => (arg instanceof Error ? (arg.stack ?? arg.message) : typeof arg === 'string' ? arg : JSON.stringify(arg))).join(' ')}`;
-    this.lines.push(text);
-    if (this.lines.length > this.keep) this.lines.splice(0, this.lines.length - this.keep);
+    const lines = level === 'debug' ? this.debugLines : this.lines;
+    lines.push(text);
+    if (lines.length > this.keep) lines.splice(0, lines.length - this.keep);
     if (level === 'error') this.errors.push(text);
   }
 
   info = (...args: unknown[]) => this.push('info', args);
   warn = (...args: unknown[]) => this.push('warn', args);
   error = (...args: unknown[]) => this.push('error', args);
-  debug = () => undefined;
+  debug = (...args: unknown[]) => this.push('debug', args);
 
   /** The last lines, for a failure message. */
   tail(count = 30): string {

@@ -113,6 +113,8 @@ export class TransactionCheckService {
       for (let i = 0; i < got.records.length; i++) {
         const queueOffset = got.queueOffsets[i]!;
         const half = decodeMessageRecord(got.records[i]!);
+        // An END_TRANSACTION being stored decides this one; look again next round.
+        if (this.options.transactions.isResolving(queueOffset)) break round;
         if (half && !this.options.transactions.isResolved(queueOffset)) {
           if (half.storeTimestamp >= roundStart) break round;
           const step = await this.checkOne(half);

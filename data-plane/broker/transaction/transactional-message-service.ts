@@ -51,6 +51,8 @@ export interface TransactionServiceOptions {
 export class TransactionalMessageService {
   /** Queue offsets (in the half queue) of half messages with an op record. */
   private readonly resolved = new Set<number>();
+  /** Half offsets whose END_TRANSACTION is being stored; a concurrent second one must not commit again. */
+  private readonly resolving = new Set<number>();
 
   constructor(private readonly options: TransactionServiceOptions) {
     this.loadOpRecords();
@@ -72,16 +74,26 @@ export class TransactionalMessageService {
     const found = this.findHalf(request);
     if (!found.ok) return found;
     const half = found.record;
-    if (this.resolved.has(half.queueOffset)) return { ok: true, resolved: 'already-resolved' };
-    if (commit) {
-      const put = await this.options.store.putMessage(this.committedMessage(half));
-      if (put.status !== PutMessageStatus.PUT_OK && put.status !== PutMessageStatus.FLUSH_DISK_TIMEOUT) {
-        return { ok: false, code: 'SYSTEM_ERROR', reason: `storing the committed message failed: ${put.status}${put.reason ? ` (${put.reason})` : ''}` };
+    if (this.resolved.has(half.queueOffset) || this.resolving.has(half.queueOffset)) return { ok: true, resolved: 'already-resolved' };
+    this.resolving.add(half.queueOffset);
+    try {
+      if (commit) {
+        const put = await this.options.store.putMessage(this.committedMessage(half));
+        if (put.status !== PutMessageStatus.PUT_OK && put.status !== PutMessageStatus.FLUSH_DISK_TIMEOUT) {
+          return { ok: false, code: 'SYSTEM_ERROR', reason: `storing the committed message failed: ${put.status}${put.reason ? ` (${put.reason})` : ''}` };
+        }
       }
+      const op = await this.writeOpRecord(half);
+      if (!op) return { ok: false, code: 'SYSTEM_ERROR', reason: 'writing the transaction op record failed' };
+      return { ok: true, resolved: commit ? 'commit' : 'rollback' };
+    } finally {
+      this.resolving.delete(half.queueOffset);
     }
-    const op = await this.writeOpRecord(half);
-    if (!op) return { ok: false, code: 'SYSTEM_ERROR', reason: 'writing the transaction op record failed' };
-    return { ok: true, resolved: commit ? 'commit' : 'rollback' };
+  }
+
+  /** True while an END_TRANSACTION for this half offset is being stored. */
+  isResolving(halfQueueOffset: number): boolean {
+    return this.resolving.has(halfQueueOffset);
   }
 
   /** Marks a half message done without committing it (discarded after too many checks). */

@@ -19,7 +19,6 @@
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { MixAllGroups, RETRY_GROUP_TOPIC_PREFIX } from '../../protocol/topic-names.ts';
-import { unlockBatchMq } from '../broker-calls.ts';
 import { ClientInstance } from '../client-instance.ts';
 import type { ClientOptions } from '../client-config.ts';
 import { ClientError } from '../errors.ts';

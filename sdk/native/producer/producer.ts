@@ -355,10 +355,26 @@ export class Producer {
       const info = new TopicPublishInfo(publishQueues(topic, { ...template, queueDatas }));
       if (info.queues.length > 0) {
         this.publishInfos.set(topic, info);
+        this.awaitRealRoute(topic);
         return info;
       }
     }
     throw new ClientError('ROUTE_NOT_FOUND', `no route for topic ${topic} on name server ${this.client.namesrvAddress}`, { retriable: true });
+  }
+
+  /**
+   * A topic sent through the template route gets its own route once the
+   * broker registered it; look for it every second for a while instead of
+   * waiting for the 30 s refresh.
+   */
+  private awaitRealRoute(topic: string, attempt = 0): void {
+    if (attempt >= 30 || this.state === 'closed') return;
+    setTimeout(() => {
+      void this.client.updateRoute(topic).then(
+        (route) => (route ? this.onRouteChanged(topic, route) : this.awaitRealRoute(topic, attempt + 1)),
+        () => this.awaitRealRoute(topic, attempt + 1),
+      );
+    }, 1000).unref();
   }
 
   private onRouteChanged(topic: string, route: TopicRouteData): void {
