@@ -1,10 +1,10 @@
 /**
  * Helpers shared by the message-types end-to-end tests: a test broker with
- * the advanced features registered (delay, timers, retry, transactions,
+ * short advanced settings (delay, timers, retry, transactions,
  * locks, SQL92, POP), restartable on the same data dir, and small request
  * builders for the codes a RocketMQ client sends.
  */
-import { registerAdvanced, type AdvancedServices, type AdvancedSettings } from '../data-plane/broker/processors/advanced.ts';
+import type { AdvancedServices, AdvancedSettings } from '../data-plane/broker/processors/advanced.ts';
 import type { BrokerSettings } from '../data-plane/broker/settings.ts';
 import { createRequest, type RemotingCommand } from '../sdk/protocol/command.ts';
 import { decodeHeader, encodeHeader } from '../sdk/protocol/fields.ts';
@@ -17,31 +17,27 @@ import type { MessageRecord } from '../sdk/protocol/message-record.ts';
 
 export interface AdvancedBroker {
   test: BrokerUnderTest;
-  advanced: AdvancedServices;
+  /** The broker's advanced services, renewed by each restart. */
+  readonly advanced: AdvancedServices;
   readonly address: string;
   restart(): Promise<void>;
   close(): Promise<void>;
 }
 
+/** A test broker whose advanced settings (short delay levels, fast ticks) come from `settings`. */
 export async function startAdvancedBroker(settings: Partial<AdvancedSettings>, brokerOverrides: Partial<BrokerSettings> = {}): Promise<AdvancedBroker> {
-  const test = await startTestBroker(brokerOverrides);
-  const handle: AdvancedBroker = {
+  const test = await startTestBroker({ ...settings, ...brokerOverrides });
+  return {
     test,
-    advanced: await registerAdvanced(test.broker.context, test.broker, settings),
+    get advanced() {
+      return test.broker.advanced;
+    },
     get address() {
       return test.address;
     },
-    async restart() {
-      await handle.advanced.close();
-      await test.restart();
-      handle.advanced = await registerAdvanced(test.broker.context, test.broker, settings);
-    },
-    async close() {
-      await handle.advanced.close();
-      await test.close();
-    },
+    restart: () => test.restart(),
+    close: () => test.close(),
   };
-  return handle;
 }
 
 export interface SendResult {

@@ -27,6 +27,7 @@ import { SubscriptionGroupManager } from './managers/subscription-group-manager.
 import { TopicConfigManager } from './managers/topic-config-manager.ts';
 import { FilterRegistry } from './message-filter.ts';
 import { NameServerRegistration } from './namesrv-registration.ts';
+import { registerAdvanced, type AdvancedServices } from './processors/advanced.ts';
 import { brokerProcessors } from './processors/index.ts';
 import type { MessageRewriter } from './send-rewriter.ts';
 import type { BrokerSettings } from './settings.ts';
@@ -44,6 +45,8 @@ export class Broker {
   readonly settings: BrokerSettings;
   /** What processors work with; features that plug in (rewriters, filters, processors) reach the broker through it. */
   readonly context: BrokerContext;
+  /** Delay levels, timers, transactions, locks, POP and their services. */
+  readonly advanced: AdvancedServices;
   private readonly servers: RemotingServer[];
   private readonly registration: NameServerRegistration;
   private readonly scanTimer: ReturnType<typeof setInterval>;
@@ -53,6 +56,7 @@ export class Broker {
     port: number;
     vipPort: number | undefined;
     context: BrokerContext;
+    advanced: AdvancedServices;
     servers: RemotingServer[];
     registration: NameServerRegistration;
     scanTimer: ReturnType<typeof setInterval>;
@@ -60,6 +64,7 @@ export class Broker {
     this.port = fields.port;
     this.vipPort = fields.vipPort;
     this.context = fields.context;
+    this.advanced = fields.advanced;
     this.store = fields.context.store;
     this.settings = fields.context.settings;
     this.servers = fields.servers;
@@ -75,6 +80,7 @@ export class Broker {
     const server = createServer(settings, settings.listenPort, log, gate, connectionEvents);
     const port = await server.listen();
     let store: MessageStore | undefined;
+    let advanced: AdvancedServices | undefined;
     const servers = [server];
     try {
       const storeHost: HostAddress = { address: settings.brokerIP, port };
@@ -99,6 +105,7 @@ export class Broker {
         vipPort = await vip.listen();
         servers.push(vip);
       }
+      advanced = await registerAdvanced(context, { registerProcessor: (code, processor) => servers.forEach((each) => each.registerProcessor(code, processor)) });
       context.longPolling.start();
       const scanTimer = setInterval(() => scanNotActiveChannels(context), settings.clientScanIntervalMs);
       scanTimer.unref();
@@ -112,9 +119,10 @@ export class Broker {
       gate.open = true;
       await registration.start();
       log.info('broker started', { brokerName: settings.brokerName, address: context.brokerAddr, dataDir: settings.dataDir, vipPort });
-      return new Broker({ port, vipPort, context, servers, registration, scanTimer });
+      return new Broker({ port, vipPort, context, advanced, servers, registration, scanTimer });
     } catch (error) {
       for (const started of servers) await started.close();
+      await advanced?.close();
       await store?.close();
       throw error;
     }
@@ -147,6 +155,7 @@ export class Broker {
     await this.registration.stop();
     context.longPolling.stop();
     for (const server of this.servers) await server.close();
+    await this.advanced.close();
     await Promise.all([context.consumerOffsets.close(), context.topicConfigs.persist(), context.subscriptionGroups.persist()]);
     await context.store.close();
     context.log.info('broker closed', { brokerName: this.settings.brokerName });

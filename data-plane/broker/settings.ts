@@ -17,10 +17,13 @@ import {
   topicQueuesMax,
 } from '../../sdk/protocol/limits.ts';
 import type { FlushDiskType } from '../store/message-store.ts';
+import { defaultAdvancedSettings, type AdvancedSettings } from './advanced-settings.ts';
+import { parseDelayLevels } from './schedule/delay-levels.ts';
 
 export type BrokerRole = 'ASYNC_MASTER' | 'SYNC_MASTER' | 'SLAVE';
 
-export interface BrokerSettings {
+/** The broker's own settings and those of the advanced message types (advanced-settings.ts). */
+export interface BrokerSettings extends AdvancedSettings {
   /** RocketMQ `brokerClusterName`. */
   clusterName: string;
   /** Brokers with the same name form one master/slave set. Default: the host name, as RocketMQ. */
@@ -140,6 +143,7 @@ export function defaultBrokerSettings(): BrokerSettings {
     flushConsumerOffsetIntervalMs: 5000,
     clientCallTimeoutMs: 5000,
     messageIndexEnable: true,
+    ...defaultAdvancedSettings(),
   };
 }
 
@@ -198,6 +202,17 @@ const settingKinds: { readonly [K in keyof BrokerSettings]-?: Kind } = {
   clientCallTimeoutMs: 'int',
   commitLogSegmentBytes: 'int',
   messageIndexEnable: 'boolean',
+  messageDelayLevel: 'string',
+  timerMaxDelayMs: 'int',
+  scheduleTickIntervalMs: 'int',
+  timerTickIntervalMs: 'int',
+  transactionCheckIntervalMs: 'int',
+  transactionTimeoutMs: 'int',
+  transactionCheckMax: 'int',
+  lockMaxLiveTimeMs: 'int',
+  popReviveIntervalMs: 'int',
+  popPollingMax: 'int',
+  dlqPerm: 'int',
 };
 
 /** The contract names of DESIGN.md plus the broker's own flags: flag → setting. */
@@ -236,6 +251,9 @@ const rocketmqAliases: Readonly<Record<string, keyof BrokerSettings>> = {
   flushConsumerOffsetInterval: 'flushConsumerOffsetIntervalMs',
   shortPollingTimeMills: 'shortPollingTimeMs',
   defaultQueryMaxNum: 'queryMessagesMax',
+  transactionCheckInterval: 'transactionCheckIntervalMs',
+  transactionTimeOut: 'transactionTimeoutMs',
+  maxPopPollingSize: 'popPollingMax',
 };
 
 export interface ResolveBrokerSettingsInput {
@@ -303,9 +321,16 @@ export function validateBrokerSettings(settings: BrokerSettings): void {
   if (settings.pullBytesMax < 1) fail('pullBytesMax', 'must be at least 1');
   if (settings.heldPullsMax < 0) fail('heldPullsMax', 'must not be negative');
   for (const name of ['shortPollingTimeMs', 'longPollingRecheckIntervalMs', 'channelExpiredTimeoutMs', 'clientScanIntervalMs',
-    'registerNameServerPeriodMs', 'registerBrokerTimeoutMs', 'flushConsumerOffsetIntervalMs', 'clientCallTimeoutMs'] as const) {
+    'registerNameServerPeriodMs', 'registerBrokerTimeoutMs', 'flushConsumerOffsetIntervalMs', 'clientCallTimeoutMs',
+    'timerMaxDelayMs', 'scheduleTickIntervalMs', 'timerTickIntervalMs', 'transactionCheckIntervalMs', 'transactionTimeoutMs',
+    'lockMaxLiveTimeMs', 'popReviveIntervalMs'] as const) {
     if (settings[name] < 1) fail(name, 'must be at least 1 ms');
   }
+  if (settings.transactionCheckMax < 1) fail('transactionCheckMax', 'must be at least 1');
+  if (settings.popPollingMax < 0) fail('popPollingMax', 'must not be negative');
+  if (settings.dlqPerm < 0 || settings.dlqPerm > 7) fail('dlqPerm', 'must be PermName bits 0..7');
+  const levels = parseDelayLevels(settings.messageDelayLevel);
+  if (!levels.ok) fail('messageDelayLevel', levels.reason);
   for (const address of settings.namesrvAddr) {
     if (!/^[^:\s]+:\d{1,5}$/.test(address) && !/^\[[0-9a-fA-F:]+\]:\d{1,5}$/.test(address)) {
       fail('namesrvAddr', `${JSON.stringify(address)} is not host:port`);

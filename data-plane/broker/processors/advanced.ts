@@ -9,39 +9,37 @@
  * `%RETRY%` sends, then delays and timers), registers the SQL92 filter
  * factory and the processors of CONSUMER_SEND_MSG_BACK, END_TRANSACTION,
  * LOCK_BATCH_MQ, UNLOCK_BATCH_MQ, POP_MESSAGE, ACK_MESSAGE and
- * CHANGE_MESSAGE_INVISIBLETIME. Call it after the store and managers are up
- * and before the server listens; call `close()` before closing the store.
+ * CHANGE_MESSAGE_INVISIBLETIME. `Broker.start` calls it after the store and
+ * managers are up and before clients are let in, with the broker's settings
+ * (`messageDelayLevel`, `transactionCheckIntervalMs`, …); `Broker.close`
+ * closes the services before the store.
  *
  * @example
- * const advanced = await registerAdvanced(context, remotingServer, { messageDelayLevel: '1s 2s 3s' });
+ * const advanced = await registerAdvanced(context, remotingServer);
  * // … on shutdown:
  * await advanced.close();
  */
-import { PermName, permReadWrite } from '../../../sdk/protocol/flags.ts';
+import { PermName } from '../../../sdk/protocol/flags.ts';
 import { MessageConst } from '../../../sdk/protocol/message-properties.ts';
 import { RequestCode } from '../../../sdk/protocol/requests/index.ts';
 import { ResponseCode } from '../../../sdk/protocol/response-codes.ts';
 import { dlqTopic, groupOfRetryOrDlqTopic, isRetryTopic } from '../../../sdk/protocol/topic-names.ts';
 import type { RequestProcessor } from '../../../sdk/remoting/server.ts';
+import type { AdvancedSettings } from '../advanced-settings.ts';
 import type { BrokerContext } from '../broker-context.ts';
 import { createSql92MessageFilter } from '../filter/message-filter.ts';
-import { RebalanceLockManager, lockMaxLiveTimeMsDefault } from '../managers/lock-manager.ts';
+import { RebalanceLockManager } from '../managers/lock-manager.ts';
 import { ExpressionType } from '../message-filter.ts';
-import { PopLongPolling, popPollingMaxDefault } from '../pop/pop-long-polling.ts';
-import { PopService, reviveIntervalMsDefault } from '../pop/pop-service.ts';
+import { PopLongPolling } from '../pop/pop-long-polling.ts';
+import { PopService } from '../pop/pop-service.ts';
 import { PopState } from '../pop/pop-state.ts';
 import { editProperties } from '../schedule/message-copy.ts';
-import { delayLevelTable, messageDelayLevelDefault, type DelayLevelTable } from '../schedule/delay-levels.ts';
-import { rewriteForDelay, timerMaxDelayMsDefault } from '../schedule/rewrite.ts';
-import { ScheduleMessageService, scheduleTickIntervalMsDefault } from '../schedule/schedule-message-service.ts';
-import { TimerMessageService, timerTickIntervalMsDefault } from '../schedule/timer-message-service.ts';
+import { delayLevelTable, type DelayLevelTable } from '../schedule/delay-levels.ts';
+import { rewriteForDelay } from '../schedule/rewrite.ts';
+import { ScheduleMessageService } from '../schedule/schedule-message-service.ts';
+import { TimerMessageService } from '../schedule/timer-message-service.ts';
 import type { MessageRewriter } from '../send-rewriter.ts';
-import {
-  TransactionCheckService,
-  transactionCheckIntervalMsDefault,
-  transactionCheckMaxDefault,
-  transactionTimeoutMsDefault,
-} from '../transaction/check-service.ts';
+import { TransactionCheckService } from '../transaction/check-service.ts';
 import { rewriteForTransaction } from '../transaction/rewrite.ts';
 import { TransactionalMessageService } from '../transaction/transactional-message-service.ts';
 import { ackMessageProcessor } from './ack.ts';
@@ -51,46 +49,7 @@ import { lockBatchMqProcessor, unlockBatchMqProcessor } from './lock.ts';
 import { popMessageProcessor } from './pop.ts';
 import { consumerSendMsgBackProcessor } from './send-back.ts';
 
-/** Settings of these features, each with its RocketMQ name, unit and default. */
-export interface AdvancedSettings {
-  /** RocketMQ `messageDelayLevel`; tests use short levels such as "1s 2s 3s". */
-  messageDelayLevel: string;
-  /** RocketMQ `timerMaxDelaySec`, in ms: longer timers are refused. */
-  timerMaxDelayMs: number;
-  /** How often delay levels and timers are checked for due messages, ms. */
-  scheduleTickIntervalMs: number;
-  timerTickIntervalMs: number;
-  /** RocketMQ `transactionCheckInterval` (4.9: 60 s), ms. */
-  transactionCheckIntervalMs: number;
-  /** RocketMQ `transactionTimeOut`: half messages younger than this are not checked, ms. */
-  transactionTimeoutMs: number;
-  /** RocketMQ `transactionCheckMax`: checks before a half message is discarded. */
-  transactionCheckMax: number;
-  /** RocketMQ `rocketmq.broker.rebalance.lockMaxLiveTime`, ms. */
-  lockMaxLiveTimeMs: number;
-  /** How often expired pop checkpoints are revived, ms. */
-  popReviveIntervalMs: number;
-  /** RocketMQ `maxPopPollingSize`: held pops at once. */
-  popPollingMax: number;
-  /** Perm of a new `%DLQ%` topic: 6 (read and write) as RocketMQ ≥ 4.9.2; 2 (write only) as ≤ 4.9.1. */
-  dlqPerm: number;
-}
-
-export function defaultAdvancedSettings(): AdvancedSettings {
-  return {
-    messageDelayLevel: messageDelayLevelDefault,
-    timerMaxDelayMs: timerMaxDelayMsDefault,
-    scheduleTickIntervalMs: scheduleTickIntervalMsDefault,
-    timerTickIntervalMs: timerTickIntervalMsDefault,
-    transactionCheckIntervalMs: transactionCheckIntervalMsDefault,
-    transactionTimeoutMs: transactionTimeoutMsDefault,
-    transactionCheckMax: transactionCheckMaxDefault,
-    lockMaxLiveTimeMs: lockMaxLiveTimeMsDefault,
-    popReviveIntervalMs: reviveIntervalMsDefault,
-    popPollingMax: popPollingMaxDefault,
-    dlqPerm: permReadWrite,
-  };
-}
+export { defaultAdvancedSettings, type AdvancedSettings } from '../advanced-settings.ts';
 
 export interface AdvancedServices {
   readonly settings: AdvancedSettings;
@@ -111,12 +70,8 @@ export interface ProcessorRegistrar {
 }
 
 /** Starts the services and registers rewriters, the SQL92 filter and the processors on `server`. */
-export async function registerAdvanced(
-  broker: BrokerContext,
-  server: ProcessorRegistrar,
-  overrides: Partial<AdvancedSettings> = {},
-): Promise<AdvancedServices> {
-  const settings = { ...defaultAdvancedSettings(), ...overrides };
+export async function registerAdvanced(broker: BrokerContext, server: ProcessorRegistrar): Promise<AdvancedServices> {
+  const settings: AdvancedSettings = broker.settings;
   const services = await startServices(broker, settings);
   broker.sendRewriters.push(...sendRewriters(broker, services));
   broker.filters.register(ExpressionType.SQL92, {

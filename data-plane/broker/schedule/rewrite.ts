@@ -6,7 +6,8 @@
  * - `DELAY` = level > 0 on a message whose transaction type is NOT or COMMIT
  *   parks it in `SCHEDULE_TOPIC_XXXX`, queue `level − 1` (levels above the
  *   highest are capped), with `REAL_TOPIC` / `REAL_QID` recording where it goes.
- * - Otherwise `TIMER_DELIVER_MS` (absolute ms), `TIMER_DELAY_MS` or
+ * - Otherwise `TIMER_DELIVER_MS` (absolute ms), `TIMER_DELAY_MS`, ONS clients'
+ *   `__STARTDELIVERTIME` (absolute ms) or
  *   `TIMER_DELAY_SEC` (relative to now) park it in `rmq_sys_wheel_timer`,
  *   queue 0, with `TIMER_OUT_MS` = its delivery time. A time already past is
  *   delivered at once (the message is left alone); one further away than
@@ -57,7 +58,7 @@ export function rewriteForDelay(message: MessageToPut, options: DelayRewriteOpti
   }
   // Cheap test first: most messages carry neither property.
   const mayDelay = properties.includes('DELAY\u0001');
-  const mayTime = properties.includes('TIMER_');
+  const mayTime = properties.includes('TIMER_') || properties.includes('__STARTDELIVERTIME\u0001');
   if (!mayDelay && !mayTime) return { ok: true, rewritten: false, message };
   const level = mayDelay ? Number(findProperty(properties, M.PROPERTY_DELAY_TIME_LEVEL)) : 0;
   if (Number.isInteger(level) && level > 0) {
@@ -89,6 +90,8 @@ export function timerDeliverMs(properties: string, now: number): number | undefi
   if (delayMs !== undefined) return now + parseWhole(delayMs);
   const delaySec = findProperty(properties, M.PROPERTY_TIMER_DELAY_SEC);
   if (delaySec !== undefined) return now + parseWhole(delaySec) * 1000;
+  const startDeliver = findProperty(properties, M.PROPERTY_START_DELIVER_TIME);
+  if (startDeliver !== undefined) return parseWhole(startDeliver);
   return undefined;
 }
 
