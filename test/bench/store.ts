@@ -24,6 +24,8 @@ import { MessageStore, type FlushDiskType } from '../../data-plane/store/message
 import { message, storeHost } from '../../data-plane/store/test-support.ts';
 import { recordSize } from '../../sdk/protocol/message-record.ts';
 
+export const description = 'store append msgs/s vs raw sequential write, tail reads, crash recovery time, RSS as the log grows';
+
 interface Flags {
   messages: number;
   rounds: number;
