@@ -30,6 +30,33 @@ export function encodeHeader(command: RemotingCommand): Uint8Array {
 }
 
 /**
+ * Frame heads (prefix + JSON header) are cut from a shared slab instead of
+ * each getting its own buffer: a fresh ArrayBuffer per response costs more
+ * than encoding the header. A head is never written again once handed out,
+ * so the socket may hold it as long as it likes; a full slab is dropped and
+ * freed when the last head cut from it is.
+ */
+const headSlabBytes = 64 * 1024;
+let headSlab = new Uint8Array(headSlabBytes);
+let headSlabUsed = 0;
+
+/** Room for a head of at most `maxBytes`; `commitHead` says how much of it was used. */
+function reserveHead(maxBytes: number): Uint8Array {
+  if (maxBytes > headSlabBytes / 8) return new Uint8Array(maxBytes);
+  if (headSlabUsed + maxBytes > headSlabBytes) {
+    headSlab = new Uint8Array(headSlabBytes);
+    headSlabUsed = 0;
+  }
+  return headSlab.subarray(headSlabUsed, headSlabUsed + maxBytes);
+}
+
+function commitHead(reserved: Uint8Array, usedBytes: number): Uint8Array {
+  // Keep the next head 8-byte aligned; a head that did not come from the slab changes nothing.
+  if (reserved.buffer === headSlab.buffer) headSlabUsed += (usedBytes + 7) & ~7;
+  return reserved.subarray(0, usedBytes);
+}
+
+/**
  * Encodes a command as [prefix + header, body?]. The body is never copied, so
  * a large pull body goes to the socket as it is (one writev with the prefix).
  */
@@ -45,13 +72,19 @@ export function encodeFrameParts(command: RemotingCommand): Uint8Array[] {
   } else {
     // JSON text is at most 3 bytes per UTF-16 unit; encode straight behind the prefix.
     const text = jsonHeaderText(command);
-    const buffer = new Uint8Array(8 + text.length * 3);
-    headerLength = textEncoder.encodeInto(text, buffer.subarray(8)).written!;
-    head = buffer.subarray(0, 8 + headerLength);
+    const reserved = reserveHead(8 + text.length * 3);
+    headerLength = textEncoder.encodeInto(text, reserved.subarray(8)).written!;
+    head = commitHead(reserved, 8 + headerLength);
   }
-  const view = new DataView(head.buffer, head.byteOffset, 8);
-  view.setInt32(0, 4 + headerLength + body.length);
-  view.setInt32(4, ((command.serializeType & 0xff) << 24) | headerLength);
+  const length = 4 + headerLength + body.length;
+  head[0] = length >>> 24;
+  head[1] = length >>> 16;
+  head[2] = length >>> 8;
+  head[3] = length;
+  head[4] = command.serializeType;
+  head[5] = headerLength >>> 16;
+  head[6] = headerLength >>> 8;
+  head[7] = headerLength;
   return body.length === 0 ? [head] : [head, body];
 }
 

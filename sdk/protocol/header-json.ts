@@ -34,19 +34,17 @@ export function jsonHeaderText(command: RemotingCommand): string {
   return json;
 }
 
+/** Characters a JSON string literal cannot hold as they are: controls, quote, backslash, lone surrogate halves. */
+const needsEscape = /[\u0000-\u001f"\\\ud800-\udfff]/;
+
 /**
  * The inside of a JSON string literal. Most header text needs no escaping, so
- * scan first and only hand the rest to JSON.stringify.
+ * test first (one native regex scan) and only hand the rest to JSON.stringify.
  */
 function escapeJson(text: string): string {
-  for (let index = 0; index < text.length; index++) {
-    const unit = text.charCodeAt(index);
-    if (unit < 0x20 || unit === 0x22 || unit === 0x5c || (unit >= 0xd800 && unit <= 0xdfff)) {
-      const quoted = JSON.stringify(text);
-      return quoted.slice(1, quoted.length - 1);
-    }
-  }
-  return text;
+  if (!needsEscape.test(text)) return text;
+  const quoted = JSON.stringify(text);
+  return quoted.slice(1, quoted.length - 1);
 }
 
 /** Decodes a JSON header. Throws only FrameError; the caller closes the connection. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { crc32, crc32Masked } from './crc32.ts';
+import { crc32, crc32Masked, crc32Portable } from './crc32.ts';
 
 // Bit-by-bit reference, slow but obviously right.
 function referenceCrc32(bytes: Uint8Array): number {
@@ -28,6 +28,16 @@ describe('crc32', () => {
         const start = bytes.length ? a % bytes.length : 0;
         const end = start + (bytes.length ? b % (bytes.length - start + 1) : 0);
         expect(crc32(bytes, start, end)).toBe(referenceCrc32(bytes.subarray(start, end)));
+      }),
+    );
+  });
+  it('gives the same value from the portable tables as from the native path, also continued', () => {
+    fc.assert(
+      fc.property(fc.uint8Array({ minLength: 64, maxLength: 2000 }), fc.nat(), (bytes, split) => {
+        const at = split % bytes.length;
+        expect(crc32Portable(bytes)).toBe(referenceCrc32(bytes));
+        expect(crc32(bytes)).toBe(crc32Portable(bytes));
+        expect(crc32(bytes, at, bytes.length, crc32(bytes, 0, at))).toBe(crc32Portable(bytes));
       }),
     );
   });

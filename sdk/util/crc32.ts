@@ -23,11 +23,30 @@ function buildTables(): Int32Array {
   return tables;
 }
 
+/** A platform CRC-32 (zlib's, vectorised in native code) where the runtime has one; same results as `crc32Portable`. */
+type NativeCrc32 = (data: Uint8Array, value?: number) => number;
+const nativeCrc32: NativeCrc32 | undefined = findNativeCrc32();
+
+function findNativeCrc32(): NativeCrc32 | undefined {
+  // Node ≥ 20.16 exposes built-ins without an import, so this module stays loadable on any runtime.
+  const runtime = (globalThis as { process?: { getBuiltinModule?: (name: string) => unknown } }).process;
+  const zlib = runtime?.getBuiltinModule?.('node:zlib') as { crc32?: NativeCrc32 } | undefined;
+  return typeof zlib?.crc32 === 'function' ? zlib.crc32 : undefined;
+}
+
 /**
  * Continues a CRC-32 over `bytes[start, end)`. Start a fresh checksum with
  * `crc = 0`. Returns an unsigned 32-bit value.
  */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, crc = 0): number {
+  if (nativeCrc32 !== undefined && end - start >= 64) {
+    return nativeCrc32(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), crc) >>> 0;
+  }
+  return crc32Portable(bytes, start, end, crc);
+}
+
+/** The table-driven CRC-32 in plain TypeScript, for runtimes without a native one and for short inputs. */
+export function crc32Portable(bytes: Uint8Array, start = 0, end = bytes.length, crc = 0): number {
   const t = TABLES;
   let c = ~crc;
   let i = start;

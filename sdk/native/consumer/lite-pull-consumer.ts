@@ -191,12 +191,18 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
 
   /** Consumes a queue from `offset` on: buffered messages of the queue are dropped. */
   seek(queue: MessageQueue, offset: number): void {
-    const processQueue = this.processQueues.get(queueKey(queue));
-    if (!processQueue) throw new ClientError('INVALID_ARGUMENT', `queue ${queueKey(queue)} is not assigned to this consumer`);
-    processQueue.nextOffset = offset;
-    processQueue.clear();
-    for (let i = this.buffer.length - 1; i >= 0; i--) if (queueKey(this.buffer[i]!.queue) === queueKey(queue)) this.buffer.splice(i, 1);
-    this.consumed.set(queueKey(queue), { queue: processQueue.queue, offset });
+    const key = queueKey(queue);
+    const current = this.processQueues.get(key);
+    if (!current) throw new ClientError('INVALID_ARGUMENT', `queue ${key} is not assigned to this consumer`);
+    // The pull under way may be held by the broker for suspendTimeoutMs when
+    // the old offset had nothing new. Rather than wait for it, leave it to a
+    // dropped queue, which ignores its answer, and pull from `offset` at once.
+    current.dropped = true;
+    const replacement = new ProcessQueue(current.queue, offset);
+    this.processQueues.set(key, replacement);
+    for (let i = this.buffer.length - 1; i >= 0; i--) if (queueKey(this.buffer[i]!.queue) === key) this.buffer.splice(i, 1);
+    this.consumed.set(key, { queue: current.queue, offset });
+    this.startPullLoop(replacement);
   }
 
   async seekToBegin(queue: MessageQueue): Promise<void> {
@@ -251,8 +257,12 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
     }
     const processQueue = new ProcessQueue(queue, offset);
     this.processQueues.set(queueKey(queue), processQueue);
-    void runPullLoop(this.pullHost(), processQueue).catch((error: unknown) => this.client.log.error('pull loop ended', { queue, error }));
+    this.startPullLoop(processQueue);
     return true;
+  }
+
+  private startPullLoop(processQueue: ProcessQueue): void {
+    void runPullLoop(this.pullHost(), processQueue).catch((error: unknown) => this.client.log.error('pull loop ended', { queue: processQueue.queue, error }));
   }
 
   private async removeQueue(queue: MessageQueue): Promise<void> {
