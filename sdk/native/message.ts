@@ -70,7 +70,6 @@ export function bodyBytes(body: Uint8Array | string): Uint8Array {
 export class MessageExt {
   /** The client id (`UNIQ_KEY`) when present, else the offset id. */
   readonly msgId: string;
-  readonly offsetMsgId: string;
   /** The topic the message belongs to: a retried message shows its original topic. */
   topic: string;
   readonly brokerName: string;
@@ -93,8 +92,7 @@ export class MessageExt {
 
   constructor(record: MessageRecord, brokerName: string, body: Uint8Array, sysFlag: number) {
     const properties = Object.fromEntries(decodeProperties(record.properties));
-    this.offsetMsgId = createOffsetMessageId(record.storeHost, record.physicalOffset);
-    this.msgId = properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] ?? this.offsetMsgId;
+    this.msgId = properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] ?? createOffsetMessageId(record.storeHost, record.physicalOffset);
     this.topic = record.topic;
     this.storedTopic = record.topic;
     this.brokerName = brokerName;
@@ -111,6 +109,11 @@ export class MessageExt {
     this.sysFlag = sysFlag;
     this.flag = record.flag;
     this.preparedTransactionOffset = record.preparedTransactionOffset;
+  }
+
+  /** The broker's id of the stored record (store host and CommitLog offset), made when first asked for. */
+  get offsetMsgId(): string {
+    return createOffsetMessageId(this.storeHost, this.commitLogOffset);
   }
 
   get tags(): string | undefined {

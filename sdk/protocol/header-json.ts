@@ -35,6 +35,7 @@ export function jsonHeaderText(command: RemotingCommand): string {
 }
 
 /** Characters a JSON string literal cannot hold as they are: controls, quote, backslash, lone surrogate halves. */
+// eslint-disable-next-line no-control-regex -- control characters are exactly what must be found
 const needsEscape = /[\u0000-\u001f"\\\ud800-\udfff]/;
 
 /**

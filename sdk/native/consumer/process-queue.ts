@@ -23,6 +23,8 @@ export class ProcessQueue {
   /** Orderly: a consume loop is running for this queue. */
   consumeActive = false;
   lastPullTimestamp = Date.now();
+  /** Pull loops held by flow control, woken as soon as messages leave the queue. */
+  private shrinkWaiters: Array<() => void> = [];
 
   constructor(queue: MessageQueue, nextOffset: number) {
     this.queue = queue;
@@ -47,6 +49,33 @@ export class ProcessQueue {
     return this.messages.size === 0;
   }
 
+  /**
+   * Resolves when messages next leave this queue (consumed, committed,
+   * cleared), after `maxWaitMs` at the latest, or at once when `signal`
+   * aborts. Flow control waits on this instead of a fixed pause, so a pull
+   * loop resumes the moment the listener catches up.
+   */
+  whenShrunk(maxWaitMs: number, signal?: AbortSignal): Promise<void> {
+    if (signal?.aborted) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = setTimeout(done, maxWaitMs);
+      signal?.addEventListener('abort', done, { once: true });
+      this.shrinkWaiters.push(done);
+    });
+  }
+
+  private shrunk(): void {
+    if (this.shrinkWaiters.length === 0) return;
+    const waiters = this.shrinkWaiters;
+    this.shrinkWaiters = [];
+    for (const wake of waiters) wake();
+  }
+
   put(messages: readonly MessageExt[]): void {
     for (const message of messages) {
       if (this.messages.has(message.queueOffset) || this.consuming.has(message.queueOffset)) continue;
@@ -64,6 +93,7 @@ export class ProcessQueue {
     for (const message of messages) {
       if (this.messages.delete(message.queueOffset)) this.bytes -= message.body.length;
     }
+    this.shrunk();
     if (this.messages.size === 0) return this.maxOffset + 1;
     return this.messages.keys().next().value!;
   }
@@ -88,6 +118,7 @@ export class ProcessQueue {
       this.bytes -= message.body.length;
     }
     this.consuming.clear();
+    this.shrunk();
     return highest + 1;
   }
 
@@ -107,6 +138,7 @@ export class ProcessQueue {
     this.consuming.clear();
     this.bytes = 0;
     this.maxOffset = -1;
+    this.shrunk();
   }
 
   /** Orderly: a lock older than this is treated as lost (RocketMQ: 30 s). */

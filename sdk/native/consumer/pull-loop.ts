@@ -51,7 +51,7 @@ export async function runPullLoop(host: PullHost, processQueue: ProcessQueue): P
   const queue = processQueue.queue;
   while (!processQueue.dropped && !host.signal.aborted) {
     if (processQueue.messageCount > settings.pullThresholdForQueue || processQueue.messageBytes > settings.pullThresholdSizeForQueueBytes) {
-      await sleep(settings.pullDelayOnFlowControlMs, host.signal);
+      await processQueue.whenShrunk(settings.pullDelayOnFlowControlMs, host.signal);
       continue;
     }
     const hold = host.holdPull(processQueue);
