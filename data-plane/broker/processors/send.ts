@@ -168,35 +168,40 @@ function sendBatch(broker: BrokerContext, request: RemotingCommand, connection: 
 /** RocketMQ's msgCheck: the checks that decide whether and where a send may be stored. */
 function msgCheck(broker: BrokerContext, request: RemotingCommand, connection: Connection, header: SendMessageRequest): Checked {
   const settings = broker.settings;
-  const refuse = (code: number, remark: string): Checked => ({ ok: false, response: createResponse(request, code, remark) });
   if (!isWriteable(settings.brokerPermission) || settings.brokerRole === 'SLAVE') {
-    return refuse(ResponseCode.NO_PERMISSION, `the broker[${settings.brokerIP}] sending message is forbidden`);
+    return refuse(request, ResponseCode.NO_PERMISSION, `the broker[${settings.brokerIP}] sending message is forbidden`);
   }
   const topic = header.topic;
   const name = validateTopicName(topic);
-  if (!name.ok) return refuse(INVALID_PARAMETER_CODE, `invalid topic ${JSON.stringify(topic.slice(0, 300))}: ${name.reason}`);
+  if (!name.ok) return refuse(request, INVALID_PARAMETER_CODE, `invalid topic ${JSON.stringify(topic.slice(0, 300))}: ${name.reason}`);
   if (topic.length > settings.topicLengthMax && !isRetryTopic(topic) && groupOfRetryOrDlqTopic(topic) === undefined) {
-    return refuse(INVALID_PARAMETER_CODE, `invalid topic: ${topic.length} characters, longer than topicLengthMax ${settings.topicLengthMax}`);
+    return refuse(request, INVALID_PARAMETER_CODE, `invalid topic: ${topic.length} characters, longer than topicLengthMax ${settings.topicLengthMax}`);
   }
-  if (isNotAllowedSendTopic(topic)) return refuse(ResponseCode.NO_PERMISSION, `Sending message to topic[${topic}] is forbidden.`);
+  if (isNotAllowedSendTopic(topic)) return refuse(request, ResponseCode.NO_PERMISSION, `Sending message to topic[${topic}] is forbidden.`);
   let topicConfig = broker.topicConfigs.get(topic);
   if (!topicConfig) {
     topicConfig = createOnSend(broker, header);
     if (!topicConfig) {
-      return refuse(ResponseCode.TOPIC_NOT_EXIST, `topic[${topic}] not exist, apply first please! (producer ${connection.remoteAddress})`);
+      return refuse(request, ResponseCode.TOPIC_NOT_EXIST, `topic[${topic}] not exist, apply first please! (producer ${connection.remoteAddress})`);
     }
   }
-  if (!isWriteable(topicConfig.perm)) return refuse(ResponseCode.NO_PERMISSION, `the topic[${topic}] sending message is forbidden`);
+  if (!isWriteable(topicConfig.perm)) return refuse(request, ResponseCode.NO_PERMISSION, `the topic[${topic}] sending message is forbidden`);
   let queueId = header.queueId;
   if (queueId < 0) {
     queueId = Math.floor(Math.random() * topicConfig.writeQueueNums);
   } else if (queueId >= Math.max(topicConfig.readQueueNums, topicConfig.writeQueueNums)) {
     return refuse(
+      request,
       INVALID_PARAMETER_CODE,
       `request queueId[${queueId}] is illegal, topic ${topic} has ${Math.max(topicConfig.readQueueNums, topicConfig.writeQueueNums)} queues; producer ${connection.remoteAddress}`,
     );
   }
   return { ok: true, topicConfig, queueId };
+}
+
+/** A failed check; a plain function, so the hot path creates no closure per send. */
+function refuse(request: RemotingCommand, code: number, remark: string): Checked {
+  return { ok: false, response: createResponse(request, code, remark) };
 }
 
 /** Auto-creation on send: retry topics from their group's config, others from the template topic. */
