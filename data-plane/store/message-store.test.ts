@@ -35,6 +35,23 @@ describe('MessageStore put and get', () => {
     expect(record).toMatchObject({ topic: 'T1', queueId: 1, queueOffset: 0, physicalOffset: 0, storeHost, properties: 'TAGS\u0001A\u0002' });
   });
 
+  it('shows a record to readers and arrival listeners only once its bytes were written to the file', async () => {
+    const dataDir = temporaryDirectory();
+    const store = await openStore({ dataDir });
+    const arrivals: number[] = [];
+    store.onArrive((_topic, _queueId, queueOffset) => arrivals.push(queueOffset));
+    const put = store.putMessage(message('T1', 0, 'not yet'));
+    // Same turn: the record is encoded in memory only, so nobody may see it.
+    expect(store.getMessage('T1', 0, 0, 32).status).toBe(GetMessageStatus.NO_MESSAGE_IN_QUEUE);
+    expect(arrivals).toEqual([]);
+    const result = await put;
+    expect(arrivals).toEqual([0]);
+    expect(store.getMessage('T1', 0, 0, 32).records.map(text)).toEqual(['not yet']);
+    const segment = fs.readdirSync(path.join(dataDir, 'commitlog'))[0]!;
+    const onDisk = fs.readFileSync(path.join(dataDir, 'commitlog', segment)).subarray(0, result.wroteBytes);
+    expect(text(onDisk)).toBe('not yet');
+  });
+
   it('reports RocketMQ statuses at and around the queue bounds', async () => {
     const store = await openStore({ dataDir: temporaryDirectory() });
     expect(store.getMessage('T1', 0, 0, 1).status).toBe(GetMessageStatus.NO_MESSAGE_IN_QUEUE);

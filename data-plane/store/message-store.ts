@@ -208,6 +208,18 @@ function refused(status: PutMessageStatus, reason: PutRefusalReason): PutResult 
  * const put = await store.putMessage(message);           // put.status === 'PUT_OK'
  * const got = store.getMessage('T1', 0, put.queueOffset, 32); // got.records[0] is the raw record
  */
+/** One appended record waiting for the turn's write before it is dispatched. */
+interface PendingDispatch {
+  queue: ConsumeQueue;
+  queueOffset: number;
+  physicalOffset: number;
+  size: number;
+  tagsCode: number;
+  sysFlag: number;
+  storeTimestamp: number;
+  properties: string;
+}
+
 export class MessageStore {
   readonly settings: StoreSettings;
   /** What recovery found at open. */
@@ -233,6 +245,12 @@ export class MessageStore {
   private pendingResolves: ((result: never) => void)[] = [];
   private pendingResults: (PutResult | PutBatchResult)[] = [];
   private pendingFlushEnds: number[] = [];
+  /**
+   * Records appended this turn, dispatched (ConsumeQueue, index, long-polling
+   * wake-up) only once the turn's write handed them to the OS: a consumer
+   * never sees a record that a crash of this process could still take away.
+   */
+  private pendingDispatches: PendingDispatch[] = [];
 
   private constructor(options: StoreOptions) {
     this.settings = resolveSettings(options, () => fileSystemUsage(options.dataDir));
@@ -425,7 +443,7 @@ export class MessageStore {
     commitLog.commit(size);
     const tagsCode = tagsCodeFor(message.topic, message.properties, storeTimestamp, this.settings.tagsCodeOf);
     const sysFlag = (message.sysFlag & ~0x30) | (bornHost.length === 16 ? 0x10 : 0) | (this.storeHostBytes.length === 16 ? 0x20 : 0);
-    this.dispatcher.dispatch(queue, queueOffset, physicalOffset, size, tagsCode, sysFlag, storeTimestamp, message.properties);
+    this.pendingDispatches.push({ queue, queueOffset, physicalOffset, size, tagsCode, sysFlag, storeTimestamp, properties: message.properties });
     return queueOffset;
   }
 
@@ -464,6 +482,8 @@ export class MessageStore {
     this.pendingResolves = [];
     this.pendingResults = [];
     this.pendingFlushEnds = [];
+    const dispatches = this.pendingDispatches;
+    this.pendingDispatches = [];
     try {
       this.commitLog.writePending();
     } catch (error) {
@@ -474,6 +494,11 @@ export class MessageStore {
         resolves[i]!(results[i] as never);
       }
       return;
+    }
+    const dispatcher = this.dispatcher;
+    for (let i = 0; i < dispatches.length; i++) {
+      const d = dispatches[i]!;
+      dispatcher.dispatch(d.queue, d.queueOffset, d.physicalOffset, d.size, d.tagsCode, d.sysFlag, d.storeTimestamp, d.properties);
     }
     let waiting = false;
     for (let i = 0; i < resolves.length; i++) {
@@ -647,7 +672,7 @@ export class MessageStore {
     }
   }
 
-  /** Bytes appended but not yet dispatched (always 0: dispatch happens on append). */
+  /** Bytes appended but not yet dispatched (0 between turns: records are dispatched by the write that follows their append). */
   dispatchBehindBytes(): number {
     return this.commitLog.writeOffset - this.dispatcher.dispatchedOffset;
   }
