@@ -91,6 +91,10 @@ export class PopService {
   private timer: ReturnType<typeof setTimeout> | undefined;
   private reviving: Promise<void> | undefined;
   private stopped = false;
+  /** A new group's start offset was fixed since the state was last saved. */
+  private startPinned = false;
+  /** Revive rounds finished so far; a round that starts after a time has revived everything expired by then. */
+  tickCount = 0;
 
   constructor(private readonly options: PopServiceOptions) {
     this.now = options.now ?? Date.now;
@@ -111,6 +115,8 @@ export class PopService {
   /** Pops messages; the result is durable once the returned promise resolves. */
   async pop(request: PopRequest): Promise<PopResult> {
     const popTime = this.now();
+    // A pop held across shutdown must not change state that was already saved for the next start.
+    if (this.stopped) return { popTime, reviveQid: 0, restNum: 0, startOffsetInfo: '', msgOffsetInfo: '', records: [] };
     const reviveQid = this.popCount++ % reviveQueueNumDefault;
     const info = new PopInfoBuilder();
     const records: Uint8Array[] = [];
@@ -128,7 +134,10 @@ export class PopService {
       }
       restNum += popped.rest;
     }
-    if (records.length > 0) await this.options.state.persist();
+    if (records.length > 0 || this.startPinned) {
+      this.startPinned = false;
+      await this.options.state.persist();
+    }
     return { popTime, reviveQid, restNum, startOffsetInfo: info.startOffsetInfo, msgOffsetInfo: info.msgOffsetInfo, records };
   }
 
@@ -149,6 +158,13 @@ export class PopService {
     return this.popCount % retryFirstEvery === 0 ? [...retry, ...normal] : [...normal, ...retry];
   }
 
+  /**
+   * Where the group's next pop of a queue starts. A group new to the queue
+   * starts where `initMode` says, and that start is fixed at once (RocketMQ
+   * commits it too): a start at the queue's end computed afresh on every pop
+   * would move past each message that arrives, and the group would never
+   * get one.
+   */
   private startOffset(request: PopRequest, source: Source): number {
     const { store, state } = this.options;
     const min = store.getMinOffsetInQueue(source.topic, source.queueId);
@@ -157,7 +173,11 @@ export class PopService {
     const committed = this.options.queryConsumeOffset(request.group, source.topic, source.queueId);
     if (committed >= 0) return Math.max(committed, min);
     // Retry topics always start at their beginning; the group has seen nothing there yet.
-    return request.initMode === 1 && source.retry === RetryFlag.NORMAL ? store.getMaxOffsetInQueue(source.topic, source.queueId) : min;
+    const start = request.initMode === 1 && source.retry === RetryFlag.NORMAL ? store.getMaxOffsetInQueue(source.topic, source.queueId) : min;
+    state.setPopOffset(request.group, source.topic, source.queueId, start);
+    this.commitVisibleOffset(request.group, source.topic, source.queueId);
+    this.startPinned = true;
+    return start;
   }
 
   private available(request: PopRequest, source: Source): number {
@@ -255,7 +275,10 @@ export class PopService {
         (error: unknown) => this.options.log.error('pop revive failed', { error }),
       );
       this.reviving = reviving;
-      void reviving.then(() => this.scheduleRevive());
+      void reviving.then(() => {
+        this.tickCount++;
+        this.scheduleRevive();
+      });
     }, this.options.reviveIntervalMs ?? reviveIntervalMsDefault);
   }
 
@@ -271,6 +294,9 @@ export class PopService {
   }
 
   private async reviveOne(ck: PopCheckpoint): Promise<boolean> {
+    // Earlier revivals of this round awaited the store: an ack or a new invisible time may have come in since.
+    const current = this.options.state.checkpoint(ck.group, ck.topic, ck.queueId, ck.offset);
+    if (current !== ck) return false;
     const record = this.options.store.lookMessageByOffset(ck.physicalOffset)?.record;
     if (!record) {
       // Retention removed the message; there is nothing left to deliver.

@@ -78,8 +78,10 @@ export class PopState {
     this.checkpoints.set(checkpointKey(ck.group, ck.topic, ck.queueId, ck.offset), ck);
   }
 
+  /** Removes `ck` if it is still the message's current checkpoint (a new invisible time replaces it). */
   removeCheckpoint(ck: PopCheckpoint): void {
-    this.checkpoints.delete(checkpointKey(ck.group, ck.topic, ck.queueId, ck.offset));
+    const key = checkpointKey(ck.group, ck.topic, ck.queueId, ck.offset);
+    if (this.checkpoints.get(key) === ck) this.checkpoints.delete(key);
   }
 
   /** Checkpoints whose invisible time ended at or before `now`. */
