@@ -7,7 +7,7 @@
  * Every wait is on a printed line or a process exit.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -101,5 +101,32 @@ describe('apogee standalone', () => {
     expect(bodies.sort()).toEqual(['after restart', 'first', 'first', 'first']);
     expect(await child.stop('SIGTERM')).toEqual({ code: 0, signal: null });
     running = undefined;
+  });
+});
+
+describe('apogee broker and apogee control-plane as separate processes', () => {
+  it('registers the broker with the NameServer its config file names, and the route shows its topic', async () => {
+    const dataDir = await mkdtemp(join(tmpdir(), 'apogee-cli-broker-'));
+    const controlPlane = spawnTs('bin/apogee.mjs', ['control-plane', '--namesrv-port', '0'], { APOGEE_LOG_LEVEL: 'warn' });
+    let broker: Child | undefined;
+    try {
+      const namesrv = (await controlPlane.waitForLine(/^apogee control-plane ready namesrv=(\S+)$/, 30_000))[1]!;
+      const configFile = join(dataDir, 'broker.json');
+      await writeFile(configFile, JSON.stringify({ namesrvAddr: namesrv, brokerName: 'broker-from-file', brokerIP: '127.0.0.1' }));
+      broker = spawnTs('bin/apogee.mjs', ['broker', '--config', configFile, '--broker-port', '0', '--data-dir', join(dataDir, 'store')], { APOGEE_LOG_LEVEL: 'warn' });
+      const ready = await broker.waitForLine(/^apogee broker ready broker=(\S+) namesrv=(\S*)$/, 30_000);
+      expect(ready[2], 'the config file names the NameServer; the flag default must not replace it').toBe(namesrv);
+      const created = await apogee(['topic', 'create', 'cli-split', '--queues', '2', '--namesrv', namesrv, '--json']);
+      expect(created.code, created.stderr).toBe(0);
+      const described = await apogee(['topic', 'describe', 'cli-split', '--namesrv', namesrv, '--json']);
+      expect(described.code, described.stderr).toBe(0);
+      expect(described.stdout).toContain('broker-from-file');
+      expect(await broker.stop('SIGTERM')).toEqual({ code: 0, signal: null });
+      broker = undefined;
+    } finally {
+      await broker?.stop('SIGKILL');
+      await controlPlane.stop('SIGTERM');
+      await rm(dataDir, { recursive: true, force: true });
+    }
   });
 });

@@ -92,6 +92,13 @@ export class Broker {
         messageIndexEnable: settings.messageIndexEnable,
         messageSizeMaxBytes: settings.messageSizeMaxBytes,
         propertiesSizeMaxBytes: settings.propertiesSizeMaxBytes,
+        flushIntervalMs: settings.flushIntervalMs,
+        syncFlushTimeoutMs: settings.syncFlushTimeoutMs,
+        fileReservedTimeHours: settings.fileReservedTimeHours,
+        deleteWhenHour: settings.deleteWhenHour,
+        diskCleanRatio: settings.diskCleanRatio,
+        diskCleanForciblyRatio: settings.diskCleanForciblyRatio,
+        diskRefuseRatio: settings.diskRefuseRatio,
         log: { info: (message) => log.info(message), warn: (message) => log.warn(message), error: (message) => log.error(message) },
       });
       const context = await createContext(settings, log, store, storeHost, port);

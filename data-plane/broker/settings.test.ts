@@ -49,4 +49,42 @@ describe('resolveBrokerSettings', () => {
     await writeFile(configFile, JSON.stringify({ noSuchSetting: 1 }));
     await expect(resolveBrokerSettings({ env: {}, configFile })).rejects.toThrow(/noSuchSetting/);
   });
+
+  it('takes store and message-type settings from the config file, by our names and by broker.conf names', async () => {
+    const configFile = join(dir, 'store.json');
+    await writeFile(configFile, JSON.stringify({
+      fileReservedTime: 24, deleteWhenHour: 2, diskCleanRatio: 0.6, diskCleanForciblyRatio: 0.8, diskRefuseRatio: 0.95,
+      flushIntervalCommitLog: 200, messageDelayLevel: '1s 2s', transactionCheckInterval: 5000,
+    }));
+    const settings = await resolveBrokerSettings({ env: {}, configFile });
+    expect(settings).toMatchObject({
+      fileReservedTimeHours: 24, deleteWhenHour: 2, diskCleanRatio: 0.6, diskCleanForciblyRatio: 0.8, diskRefuseRatio: 0.95,
+      flushIntervalMs: 200, messageDelayLevel: '1s 2s', transactionCheckIntervalMs: 5000,
+    });
+  });
+
+  it('refuses disk ratios that do not rise, an hour outside the day and a bad delay level list', async () => {
+    const refused = async (values: Record<string, unknown>, setting: RegExp) => {
+      const configFile = join(dir, 'refused.json');
+      await writeFile(configFile, JSON.stringify(values));
+      await expect(resolveBrokerSettings({ env: {}, configFile })).rejects.toThrow(setting);
+    };
+    await refused({ diskCleanRatio: 0.9, diskRefuseRatio: 0.8 }, /diskCleanRatio/);
+    await refused({ diskRefuseRatio: 1.5 }, /diskRefuseRatio/);
+    await refused({ deleteWhenHour: 24 }, /deleteWhenHour/);
+    await refused({ messageDelayLevel: '1s 2x' }, /messageDelayLevel/);
+  });
+
+  it('accepts the largest body that still fits a frame with its header, and refuses one byte more', async () => {
+    const largest = 16 * 1024 * 1024 - 64 * 1024;
+    const settings = await resolveBrokerSettings({ env: {}, configFile: await configWith({ messageSizeMaxBytes: largest }) });
+    expect(settings.messageSizeMaxBytes).toBe(largest);
+    await expect(resolveBrokerSettings({ env: {}, configFile: await configWith({ messageSizeMaxBytes: largest + 1 }) })).rejects.toThrow(/messageSizeMaxBytes/);
+  });
 });
+
+async function configWith(values: Record<string, unknown>): Promise<string> {
+  const configFile = join(dir, `config-${Object.keys(values).join('-')}-${Object.values(values).join('-')}.json`);
+  await writeFile(configFile, JSON.stringify(values));
+  return configFile;
+}

@@ -11,12 +11,22 @@ import { join } from 'node:path';
 import {
   batchMessagesMax,
   connectionIdleTimeoutMs,
+  frameSizeMaxBytes,
   messageSizeMaxBytes,
   propertiesSizeMaxBytes,
   topicLengthMax,
   topicQueuesMax,
 } from '../../sdk/protocol/limits.ts';
 import type { FlushDiskType } from '../store/message-store.ts';
+import {
+  deleteWhenHourDefault,
+  diskCleanForciblyRatioDefault,
+  diskCleanRatioDefault,
+  diskRefuseRatioDefault,
+  fileReservedTimeHoursDefault,
+  flushIntervalMsDefault,
+  syncFlushTimeoutMsDefault,
+} from '../store/settings.ts';
 import { defaultAdvancedSettings, type AdvancedSettings } from './advanced-settings.ts';
 import { parseDelayLevels } from './schedule/delay-levels.ts';
 
@@ -102,7 +112,25 @@ export interface BrokerSettings extends AdvancedSettings {
   commitLogSegmentBytes?: number;
   /** Build the IndexFile (query by key and unique id). */
   messageIndexEnable: boolean;
+
+  /** ASYNC_FLUSH: how often the CommitLog is fdatasync'ed (RocketMQ `flushIntervalCommitLog`), ms. */
+  flushIntervalMs: number;
+  /** SYNC_FLUSH: a put not on disk after this long is answered FLUSH_DISK_TIMEOUT (RocketMQ `syncFlushTimeout`), ms. */
+  syncFlushTimeoutMs: number;
+  /** CommitLog segments older than this are deleted (RocketMQ `fileReservedTime`), hours. */
+  fileReservedTimeHours: number;
+  /** Hour of the day (0-23, local time) at which expired segments are deleted (RocketMQ `deleteWhen`). */
+  deleteWhenHour: number;
+  /** Disk usage ratio (0..1) past which expired segments are deleted at any hour. */
+  diskCleanRatio: number;
+  /** Disk usage ratio past which the oldest segments are deleted even before they expire. */
+  diskCleanForciblyRatio: number;
+  /** Disk usage ratio past which puts are refused (SERVICE_NOT_AVAILABLE) instead of filling the disk. */
+  diskRefuseRatio: number;
 }
+
+/** Room a send frame needs besides the body: length prefix, header word and the send header. */
+const frameOverheadBytes = 64 * 1024;
 
 export function defaultBrokerSettings(): BrokerSettings {
   return {
@@ -143,6 +171,13 @@ export function defaultBrokerSettings(): BrokerSettings {
     flushConsumerOffsetIntervalMs: 5000,
     clientCallTimeoutMs: 5000,
     messageIndexEnable: true,
+    flushIntervalMs: flushIntervalMsDefault,
+    syncFlushTimeoutMs: syncFlushTimeoutMsDefault,
+    fileReservedTimeHours: fileReservedTimeHoursDefault,
+    deleteWhenHour: deleteWhenHourDefault,
+    diskCleanRatio: diskCleanRatioDefault,
+    diskCleanForciblyRatio: diskCleanForciblyRatioDefault,
+    diskRefuseRatio: diskRefuseRatioDefault,
     ...defaultAdvancedSettings(),
   };
 }
@@ -160,7 +195,7 @@ export class BrokerSettingsError extends Error {
   }
 }
 
-type Kind = 'string' | 'int' | 'boolean' | 'list' | 'flushDiskType' | 'brokerRole';
+type Kind = 'string' | 'int' | 'ratio' | 'boolean' | 'list' | 'flushDiskType' | 'brokerRole';
 
 /** Each setting that flags, variables and files may set, and how to read it. */
 const settingKinds: { readonly [K in keyof BrokerSettings]-?: Kind } = {
@@ -202,6 +237,13 @@ const settingKinds: { readonly [K in keyof BrokerSettings]-?: Kind } = {
   clientCallTimeoutMs: 'int',
   commitLogSegmentBytes: 'int',
   messageIndexEnable: 'boolean',
+  flushIntervalMs: 'int',
+  syncFlushTimeoutMs: 'int',
+  fileReservedTimeHours: 'int',
+  deleteWhenHour: 'int',
+  diskCleanRatio: 'ratio',
+  diskCleanForciblyRatio: 'ratio',
+  diskRefuseRatio: 'ratio',
   messageDelayLevel: 'string',
   timerMaxDelayMs: 'int',
   scheduleTickIntervalMs: 'int',
@@ -254,6 +296,9 @@ const rocketmqAliases: Readonly<Record<string, keyof BrokerSettings>> = {
   transactionCheckInterval: 'transactionCheckIntervalMs',
   transactionTimeOut: 'transactionTimeoutMs',
   maxPopPollingSize: 'popPollingMax',
+  flushIntervalCommitLog: 'flushIntervalMs',
+  syncFlushTimeout: 'syncFlushTimeoutMs',
+  fileReservedTime: 'fileReservedTimeHours',
 };
 
 export interface ResolveBrokerSettingsInput {
@@ -309,8 +354,8 @@ export function validateBrokerSettings(settings: BrokerSettings): void {
   if (settings.defaultTopicQueueNums < 1 || settings.defaultTopicQueueNums > settings.topicQueuesMax) {
     fail('defaultTopicQueueNums', `must be 1..topicQueuesMax (${settings.topicQueuesMax})`);
   }
-  if (settings.messageSizeMaxBytes < 1 || settings.messageSizeMaxBytes > messageSizeMaxBytes * 4) {
-    fail('messageSizeMaxBytes', `must be 1..${messageSizeMaxBytes * 4}: a larger message does not fit in a frame`);
+  if (settings.messageSizeMaxBytes < 1 || settings.messageSizeMaxBytes > frameSizeMaxBytes - frameOverheadBytes) {
+    fail('messageSizeMaxBytes', `must be 1..${frameSizeMaxBytes - frameOverheadBytes}: a larger body and its header do not fit in a ${frameSizeMaxBytes}-byte frame`);
   }
   if (settings.propertiesSizeMaxBytes < 1 || settings.propertiesSizeMaxBytes > propertiesSizeMaxBytes) {
     fail('propertiesSizeMaxBytes', `must be 1..${propertiesSizeMaxBytes}: the record stores the length as a signed short`);
@@ -325,6 +370,13 @@ export function validateBrokerSettings(settings: BrokerSettings): void {
     'timerMaxDelayMs', 'scheduleTickIntervalMs', 'timerTickIntervalMs', 'transactionCheckIntervalMs', 'transactionTimeoutMs',
     'lockMaxLiveTimeMs', 'popReviveIntervalMs'] as const) {
     if (settings[name] < 1) fail(name, 'must be at least 1 ms');
+  }
+  if (settings.flushIntervalMs < 1) fail('flushIntervalMs', 'must be at least 1 ms');
+  if (settings.syncFlushTimeoutMs < 1) fail('syncFlushTimeoutMs', 'must be at least 1 ms');
+  if (settings.fileReservedTimeHours < 1) fail('fileReservedTimeHours', 'must be at least 1 hour');
+  if (settings.deleteWhenHour < 0 || settings.deleteWhenHour > 23) fail('deleteWhenHour', 'must be an hour of the day, 0..23');
+  if (!(settings.diskCleanRatio <= settings.diskCleanForciblyRatio && settings.diskCleanForciblyRatio <= settings.diskRefuseRatio)) {
+    fail('diskCleanRatio', 'the disk ratios must rise: diskCleanRatio ≤ diskCleanForciblyRatio ≤ diskRefuseRatio');
   }
   if (settings.transactionCheckMax < 1) fail('transactionCheckMax', 'must be at least 1');
   if (settings.popPollingMax < 0) fail('popPollingMax', 'must not be negative');
@@ -380,6 +432,12 @@ function assign(settings: BrokerSettings, setting: keyof BrokerSettings, raw: un
     case 'int': {
       const value = typeof raw === 'number' ? raw : typeof raw === 'string' && /^-?\d+$/.test(raw.trim()) ? Number(raw.trim()) : NaN;
       if (!Number.isSafeInteger(value)) fail(`expected an integer, got ${JSON.stringify(raw)}`);
+      target[setting] = value;
+      return;
+    }
+    case 'ratio': {
+      const value = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw.trim()) : NaN;
+      if (!(value > 0 && value <= 1)) fail(`expected a ratio in (0, 1], got ${JSON.stringify(raw)}`);
       target[setting] = value;
       return;
     }

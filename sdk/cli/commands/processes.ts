@@ -21,6 +21,7 @@ export interface ServeFlags {
   brokerName?: string;
   clusterName?: string;
   brokerIp?: string;
+  brokerId?: string;
   namesrv?: string;
 }
 
@@ -38,7 +39,7 @@ function standaloneCommand(): Command {
         'When ready it prints where each listens and one line `apogee standalone ready namesrv=<host:port> broker=<host:port>`. ' +
         'SIGTERM or SIGINT shuts down cleanly (the broker unregisters, flushes and closes) and exits 0.',
     );
-  addStoreOptions(command);
+  addStoreOptions(command, './data');
   command
     .addOption(new Option('--namesrv-port <port>', `NameServer endpoint port, 0 picks a free one (default ${defaultPorts.namesrv})`).env('APOGEE_NAMESRV_PORT').argParser(parsePort))
     .addOption(new Option('--http-port <port>', `HTTP control plane port (default ${defaultPorts.http}; the HTTP control plane is not yet available)`).env('APOGEE_HTTP_PORT').argParser(parsePort))
@@ -53,7 +54,7 @@ function brokerCommand(): Command {
   const command = new Command('broker')
     .summary('run a broker that registers with the NameServers in --namesrv')
     .description('Runs one broker. It registers with every NameServer in --namesrv and keeps registering every 30 s; SIGTERM or SIGINT unregisters it, flushes and exits 0.');
-  addStoreOptions(command);
+  addStoreOptions(command, '~/.apogee/broker');
   command.addOption(namesrvOption()).action(async (flags: ServeFlags, self: Command) => {
     const { runBroker } = await import('./serve.ts');
     await runBroker(flags, self);
@@ -87,14 +88,15 @@ function apiCommand(): Command {
 }
 
 /** Flags the broker's store and role take, shared by `standalone` and `broker`. */
-function addStoreOptions(command: Command): void {
+function addStoreOptions(command: Command, dataDirDefault: string): void {
   command
-    .addOption(new Option('--data-dir <dir>', 'where the broker keeps its CommitLog, queues and indexes (default ./data)').env('APOGEE_DATA_DIR'))
+    .addOption(new Option('--data-dir <dir>', `where the broker keeps its CommitLog, queues and indexes (default ${dataDirDefault})`).env('APOGEE_DATA_DIR'))
     .addOption(new Option('--broker-port <port>', `broker port, 0 picks a free one (default ${defaultPorts.broker})`).env('APOGEE_BROKER_PORT').argParser(parsePort))
     .addOption(new Option('--flush-disk-type <type>', 'when a write counts as stored (default ASYNC_FLUSH)').env('APOGEE_FLUSH_DISK_TYPE').choices(['ASYNC_FLUSH', 'SYNC_FLUSH']))
     .addOption(new Option('--broker-role <role>', 'replication role (default ASYNC_MASTER)').env('APOGEE_BROKER_ROLE').choices(['ASYNC_MASTER', 'SYNC_MASTER', 'SLAVE']))
     .addOption(new Option('--config <file>', 'broker settings file (JSON, our names or broker.conf names); flags and APOGEE_* variables win over it'))
     .addOption(new Option('--broker-name <name>', 'name of the broker (default: the host name)').env('APOGEE_BROKER_NAME'))
     .addOption(new Option('--cluster-name <name>', 'cluster the broker belongs to (default DefaultCluster)').env('APOGEE_CLUSTER_NAME'))
-    .addOption(new Option('--broker-ip <address>', 'address clients dial, announced to the NameServer (default: the first LAN address)').env('APOGEE_BROKER_IP'));
+    .addOption(new Option('--broker-ip <address>', 'address clients dial, announced to the NameServer (default: the first LAN address)').env('APOGEE_BROKER_IP'))
+    .addOption(new Option('--broker-id <id>', '0 for a master, 1 and up for its slaves (default 0)').env('APOGEE_BROKER_ID'));
 }

@@ -52,10 +52,12 @@ export async function runBroker(flags: ServeFlags, command: Command): Promise<vo
   const shutdown = onShutdownSignal();
   const running: Stoppable[] = [];
   try {
-    const broker = await startBroker(flags, command, undefined);
+    // The --namesrv default applies only when neither the flag, its variable nor the config file names one.
+    const namesrvFromUser = command.getOptionValueSource('namesrv') !== 'default';
+    const broker = await startBroker({ ...flags, namesrv: namesrvFromUser ? flags.namesrv : undefined }, command, undefined, namesrvFromUser ? undefined : flags.namesrv);
     running.push(broker);
     printLine(`Broker ${broker.brokerName} listening on port ${broker.port} (data ${broker.dataDir}, ${broker.flushDiskType}, ${broker.brokerRole})`);
-    printLine(`apogee broker ready broker=${broker.address} namesrv=${flags.namesrv ?? ''}`);
+    printLine(`apogee broker ready broker=${broker.address} namesrv=${broker.namesrv}`);
     await waitAndStop(shutdown, running);
   } catch (error) {
     await stopAll(running);
@@ -133,6 +135,8 @@ interface StartedBroker extends Stoppable {
   dataDir: string;
   flushDiskType: string;
   brokerRole: string;
+  /** The NameServers it registers with, `;`-separated. */
+  namesrv: string;
 }
 
 /**
@@ -140,7 +144,7 @@ interface StartedBroker extends Stoppable {
  * defaults) and starts it. Commander has already folded each variable into its
  * flag, so the flags passed on are the user's explicit choices.
  */
-async function startBroker(flags: ServeFlags, command: Command, fallbackDataDir: string | undefined): Promise<StartedBroker> {
+async function startBroker(flags: ServeFlags, command: Command, fallbackDataDir: string | undefined, fallbackNamesrv?: string): Promise<StartedBroker> {
   const { resolveBrokerSettings, defaultBrokerSettings } = await import('../../../data-plane/broker/settings.ts');
   const { Broker } = await import('../../../data-plane/broker/broker.ts');
   const settings = await resolveBrokerSettings({
@@ -153,6 +157,7 @@ async function startBroker(flags: ServeFlags, command: Command, fallbackDataDir:
       'broker-name': flags.brokerName,
       'cluster-name': flags.clusterName,
       'broker-ip': flags.brokerIp,
+      'broker-id': flags.brokerId,
       config: flags.config,
     },
     env: process.env,
@@ -160,6 +165,7 @@ async function startBroker(flags: ServeFlags, command: Command, fallbackDataDir:
   if (fallbackDataDir !== undefined && command.getOptionValueSource('dataDir') === undefined && settings.dataDir === defaultBrokerSettings().dataDir) {
     settings.dataDir = fallbackDataDir;
   }
+  if (fallbackNamesrv !== undefined && settings.namesrvAddr.length === 0) settings.namesrvAddr = fallbackNamesrv.split(';');
   settings.dataDir = resolve(settings.dataDir);
   await mkdir(settings.dataDir, { recursive: true });
   const broker = await Broker.start(settings, { log: createLogger('broker') });
@@ -172,6 +178,7 @@ async function startBroker(flags: ServeFlags, command: Command, fallbackDataDir:
     dataDir: settings.dataDir,
     flushDiskType: settings.flushDiskType,
     brokerRole: settings.brokerRole,
+    namesrv: settings.namesrvAddr.join(';'),
     stop: () => broker.shutdown(),
   };
 }
