@@ -3,7 +3,9 @@
  * clients: both directions carry requests (a broker asks its clients to
  * rebalance or to check a transaction), so each side can invoke and answer.
  *
- * Writes are corked for the rest of the tick and go out as one writev.
+ * Writes are gathered for the rest of the tick and go out together: small
+ * frames (headers, send answers) are copied into one buffer, large bodies (pull
+ * answers) are passed as they are, all in one corked writev.
  * Back-pressure: past `writeBufferHighWaterBytes` of unsent bytes, reading
  * pauses (a peer that will not read its answers stops being served) and
  * invokers wait for the drain; requests awaiting answers are bounded by
@@ -39,6 +41,19 @@ interface Pending {
 }
 
 const SWEEP_INTERVAL_MS = 50;
+/** Parts below this size are copied together before writing; larger ones (pull bodies) are written as they are. */
+const coalescePartBytesMax = 16 * 1024;
+
+/** One buffer holding `parts[from, to)`, `bytes` long. */
+function concatParts(parts: readonly Uint8Array[], from: number, to: number, bytes: number): Uint8Array {
+  const joined = new Uint8Array(bytes);
+  let at = 0;
+  for (let index = from; index < to; index++) {
+    joined.set(parts[index]!, at);
+    at += parts[index]!.length;
+  }
+  return joined;
+}
 let nextConnectionId = 1;
 
 export class Connection {
@@ -56,7 +71,9 @@ export class Connection {
   private readonly slotWaiters: Array<() => void> = [];
   private drainWaiters: Array<() => void> = [];
   private sweepTimer: ReturnType<typeof setInterval> | undefined;
-  private corked = false;
+  /** Frame parts waiting for the end of this tick, and their bytes. */
+  private outParts: Uint8Array[] = [];
+  private outBytes = 0;
   private closedReason: string | undefined;
 
   constructor(socket: Socket, options: ConnectionOptions) {
@@ -92,19 +109,42 @@ export class Connection {
   /** Writes a command (a response, or a request nobody awaits). Returns false once closed. */
   send(command: RemotingCommand): boolean {
     if (this.closedReason !== undefined) return false;
-    const socket = this.socket;
-    if (!this.corked) {
-      this.corked = true;
-      socket.cork();
-      process.nextTick(() => {
-        this.corked = false;
-        socket.uncork();
-      });
+    if (this.outParts.length === 0) process.nextTick(this.flushOut);
+    for (const part of encodeFrameParts(command)) {
+      this.outParts.push(part);
+      this.outBytes += part.length;
     }
-    for (const part of encodeFrameParts(command)) socket.write(part);
-    if (socket.writableLength > this.options.writeBufferHighWaterBytes && !socket.isPaused()) socket.pause();
+    if (this.writeBufferFull() && !this.socket.isPaused()) this.socket.pause();
     return true;
   }
+
+  /** Hands this tick's frames to the socket: runs of small parts as one copy, large parts by reference. */
+  private readonly flushOut = (): void => {
+    const parts = this.outParts;
+    this.outParts = [];
+    this.outBytes = 0;
+    if (this.closedReason !== undefined || parts.length === 0) return;
+    const socket = this.socket;
+    if (parts.length === 1) {
+      socket.write(parts[0]!);
+      return;
+    }
+    socket.cork();
+    let runStart = 0;
+    let runBytes = 0;
+    for (let index = 0; index <= parts.length; index++) {
+      const part = parts[index];
+      if (part !== undefined && part.length < coalescePartBytesMax) {
+        runBytes += part.length;
+        continue;
+      }
+      if (index > runStart) socket.write(index - runStart === 1 ? parts[runStart]! : concatParts(parts, runStart, index, runBytes));
+      if (part !== undefined) socket.write(part);
+      runStart = index + 1;
+      runBytes = 0;
+    }
+    socket.uncork();
+  };
 
   /** Sends a request and resolves with its response, or rejects on timeout or close. */
   invoke(request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
@@ -130,7 +170,7 @@ export class Connection {
   }
 
   private writeBufferFull(): boolean {
-    return this.socket.writableLength > this.options.writeBufferHighWaterBytes;
+    return this.socket.writableLength + this.outBytes > this.options.writeBufferHighWaterBytes;
   }
 
   /** Sends a request that expects no answer. */
