@@ -25,6 +25,13 @@ export interface ClientOptions {
   pollNameServerIntervalMs?: number;
   /** Heartbeat period to every broker (RocketMQ `heartbeatBrokerInterval`). Default 30 s. */
   heartbeatBrokerIntervalMs?: number;
+  /**
+   * Header serialization of requests: 'ROCKETMQ' (the compact binary form,
+   * cheaper to encode and decode on both sides; every RocketMQ broker and
+   * NameServer reads it) or 'JSON' (what Java clients send by default).
+   * Default 'ROCKETMQ'.
+   */
+  serializeType?: 'ROCKETMQ' | 'JSON';
   /** Requests awaiting answers per connection; past it, new requests wait. Default 4096. */
   maxInFlightPerConnection?: number;
   log?: Logger;

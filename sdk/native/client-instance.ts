@@ -2,14 +2,17 @@
  * One client instance per client id (RocketMQ's MQClientInstance): the route
  * cache and its 30 s refresh, the broker address table, heartbeats to every
  * broker every 30 s, the shared connections, and the processors for requests
- * brokers send us (NOTIFY_CONSUMER_IDS_CHANGED, CHECK_TRANSACTION_STATE).
+ * brokers send us (NOTIFY_CONSUMER_IDS_CHANGED, CHECK_TRANSACTION_STATE,
+ * RESET_CONSUMER_CLIENT_OFFSET).
  * Producers and consumers register here as members.
  */
 import { networkInterfaces } from 'node:os';
+import { decodeResetOffsetBody } from '../protocol/bodies/admin.ts';
 import type { RemotingCommand } from '../protocol/command.ts';
-import { createResponse } from '../protocol/command.ts';
+import { createResponse, SerializeType } from '../protocol/command.ts';
 import { decodeHeader } from '../protocol/fields.ts';
 import { encodeHostAddress, UniqueIdGenerator } from '../protocol/message-id.ts';
+import * as adminGroupRequests from '../protocol/requests/admin-group.ts';
 import * as consumerRequests from '../protocol/requests/consumer.ts';
 import { RequestCode } from '../protocol/requests/index.ts';
 import * as transactionRequests from '../protocol/requests/transaction.ts';
@@ -21,7 +24,7 @@ import { signCommand } from './acl.ts';
 import { getRouteInfoByTopic, heartbeat, unregisterClient, type Invoker } from './broker-calls.ts';
 import { clientDefaults, namesrvList, type ClientOptions } from './client-config.ts';
 import { ClientError } from './errors.ts';
-import { decodeMessages, type MessageExt } from './message.ts';
+import { decodeMessages, type MessageExt, type MessageQueue } from './message.ts';
 import { routeFingerprint, type TopicRouteData } from './route.ts';
 
 /** A producer as the instance sees it. */
@@ -41,6 +44,8 @@ export interface ConsumerMember {
   onRouteChanged(topic: string, route: TopicRouteData): void;
   /** A broker said the group's membership changed. */
   requestRebalance(): void;
+  /** An admin moved the group's committed offsets of `topic` (RESET_CONSUMER_CLIENT_OFFSET): consume from them. */
+  resetOffset?(topic: string, offsets: ReadonlyArray<readonly [MessageQueue, number]>): Promise<void>;
 }
 
 export type CheckTransactionStateHeader = {
@@ -60,6 +65,8 @@ export class ClientInstance implements Invoker {
   readonly options: ClientOptions;
   readonly log: Logger;
   readonly requestTimeoutMs: number;
+  /** Header serialization of every request this client sends; brokers answer in the same one. */
+  readonly serializeType: SerializeType;
   readonly uniqueIds: UniqueIdGenerator;
   readonly remoting: RemotingClient;
   private readonly namesrvAddresses: string[];
@@ -77,6 +84,7 @@ export class ClientInstance implements Invoker {
 
   constructor(options: ClientOptions) {
     this.options = options;
+    this.serializeType = options.serializeType === 'JSON' ? SerializeType.JSON : SerializeType.ROCKETMQ;
     this.log = options.log ?? createLogger('native-client');
     this.requestTimeoutMs = options.requestTimeoutMs ?? clientDefaults.requestTimeoutMs;
     this.namesrvAddresses = namesrvList(options.namesrvAddr);
@@ -91,6 +99,7 @@ export class ClientInstance implements Invoker {
     });
     this.remoting.registerProcessor(RequestCode.NOTIFY_CONSUMER_IDS_CHANGED, (request) => this.onNotifyConsumerIdsChanged(request));
     this.remoting.registerProcessor(RequestCode.CHECK_TRANSACTION_STATE, (request, connection) => this.onCheckTransactionState(request, connection));
+    this.remoting.registerProcessor(RequestCode.RESET_CONSUMER_CLIENT_OFFSET, (request, connection) => this.onResetConsumerClientOffset(request, connection));
   }
 
   /** Starts the periodic route refresh and heartbeat; idempotent. */
@@ -143,6 +152,7 @@ export class ClientInstance implements Invoker {
 
   /** Sends a request; signs it first when credentials are set. Reuses the live connection without a turn of the loop. */
   invoke(address: string, request: RemotingCommand, timeoutMs: number): Promise<RemotingCommand> {
+    request.serializeType = this.serializeType;
     if (this.options.credentials) signCommand(request, this.options.credentials);
     const connection = this.live.get(address);
     if (connection !== undefined && !connection.closed) return connection.invoke(request, timeoutMs);
@@ -150,6 +160,7 @@ export class ClientInstance implements Invoker {
   }
 
   async invokeOneway(address: string, request: RemotingCommand, timeoutMs: number): Promise<void> {
+    request.serializeType = this.serializeType;
     if (this.options.credentials) signCommand(request, this.options.credentials);
     const connection = await this.connection(address, timeoutMs);
     await connection.invokeOneway(request, timeoutMs);
@@ -157,6 +168,7 @@ export class ClientInstance implements Invoker {
 
   /** Answers a broker's request on the connection it came from (END_TRANSACTION after a check). */
   async sendOnConnection(connection: Connection, request: RemotingCommand): Promise<void> {
+    request.serializeType = this.serializeType;
     if (this.options.credentials) signCommand(request, this.options.credentials);
     await connection.invokeOneway(request, this.requestTimeoutMs);
   }

@@ -10,7 +10,7 @@
  */
 import { SerializeType, type RemotingCommand } from './command.ts';
 import { FrameError } from './errors.ts';
-import { decodeBinaryHeader, encodeBinaryHeader } from './header-binary.ts';
+import { binaryHeaderBound, decodeBinaryHeader, encodeBinaryHeader, encodeBinaryHeaderInto } from './header-binary.ts';
 import { decodeJsonHeader, encodeJsonHeader, jsonHeaderText } from './header-json.ts';
 import { frameSizeMaxBytes, headerSizeMaxBytes } from './limits.ts';
 
@@ -65,10 +65,9 @@ export function encodeFrameParts(command: RemotingCommand): Uint8Array[] {
   let head: Uint8Array;
   let headerLength: number;
   if (command.serializeType === SerializeType.ROCKETMQ) {
-    const header = encodeBinaryHeader(command);
-    headerLength = header.length;
-    head = new Uint8Array(8 + headerLength);
-    head.set(header, 8);
+    const reserved = reserveHead(8 + binaryHeaderBound(command));
+    headerLength = encodeBinaryHeaderInto(command, reserved, 8);
+    head = commitHead(reserved, 8 + headerLength);
   } else {
     // JSON text is at most 3 bytes per UTF-16 unit; encode straight behind the prefix.
     const text = jsonHeaderText(command);

@@ -15,42 +15,73 @@ const FIXED_BYTES = 21;
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder();
 
-export function encodeBinaryHeader(command: RemotingCommand): Uint8Array {
-  // Size for the worst case (3 bytes per UTF-16 unit), write once, trim.
-  const remark = command.remark ?? '';
-  let bound = FIXED_BYTES + remark.length * 3;
+/** Upper bound of a command's binary header: 3 bytes per UTF-16 unit covers any string. */
+export function binaryHeaderBound(command: RemotingCommand): number {
+  let bound = FIXED_BYTES + (command.remark?.length ?? 0) * 3;
   const extFields = command.extFields;
   if (extFields) {
     for (const key in extFields) {
       const value = extFields[key];
-      if (value !== undefined && value !== null) bound += 6 + (key.length + String(value).length) * 3;
+      if (value !== undefined && value !== null) bound += 6 + (key.length + (typeof value === 'string' ? value.length : String(value).length)) * 3;
     }
   }
-  const bytes = new Uint8Array(bound);
-  const view = new DataView(bytes.buffer);
-  view.setInt16(0, command.code);
-  view.setInt8(2, languageCode(command.language));
-  view.setInt16(3, command.version);
-  view.setInt32(5, command.opaque);
-  view.setInt32(9, command.flag);
-  const remarkLength = writeUtf8(bytes, 17, remark);
-  view.setInt32(13, remarkLength);
-  const extLengthAt = 17 + remarkLength;
+  return bound;
+}
+
+export function encodeBinaryHeader(command: RemotingCommand): Uint8Array {
+  const bytes = new Uint8Array(binaryHeaderBound(command));
+  return bytes.subarray(0, encodeBinaryHeaderInto(command, bytes, 0));
+}
+
+/**
+ * Writes the binary header at `offset` of `target`, which must have
+ * `binaryHeaderBound(command)` bytes there; returns the bytes written.
+ */
+export function encodeBinaryHeaderInto(command: RemotingCommand, target: Uint8Array, offset: number): number {
+  writeInt16(target, offset, command.code);
+  target[offset + 2] = languageCode(command.language);
+  writeInt16(target, offset + 3, command.version);
+  writeInt32(target, offset + 5, command.opaque);
+  writeInt32(target, offset + 9, command.flag);
+  const remarkLength = command.remark ? writeUtf8(target, offset + 17, command.remark) : 0;
+  writeInt32(target, offset + 13, remarkLength);
+  const extLengthAt = offset + 17 + remarkLength;
   let position = extLengthAt + 4;
+  const extFields = command.extFields;
   if (extFields) {
     for (const key in extFields) {
       const value = extFields[key];
       if (value === undefined || value === null) continue;
-      const keyLength = writeUtf8(bytes, position + 2, key);
-      view.setInt16(position, keyLength);
+      const keyLength = writeUtf8(target, position + 2, key);
+      writeInt16(target, position, keyLength);
       position += 2 + keyLength;
-      const valueLength = writeUtf8(bytes, position + 4, String(value));
-      view.setInt32(position, valueLength);
+      const valueLength = writeUtf8(target, position + 4, typeof value === 'string' ? value : String(value));
+      writeInt32(target, position, valueLength);
       position += 4 + valueLength;
     }
   }
-  view.setInt32(extLengthAt, position - extLengthAt - 4);
-  return bytes.subarray(0, position);
+  writeInt32(target, extLengthAt, position - extLengthAt - 4);
+  return position - offset;
+}
+
+function writeInt16(target: Uint8Array, offset: number, value: number): void {
+  target[offset] = value >>> 8;
+  target[offset + 1] = value;
+}
+
+function writeInt32(target: Uint8Array, offset: number, value: number): void {
+  target[offset] = value >>> 24;
+  target[offset + 1] = value >>> 16;
+  target[offset + 2] = value >>> 8;
+  target[offset + 3] = value;
+}
+
+function readInt16(bytes: Uint8Array, offset: number): number {
+  return ((bytes[offset]! << 24) | (bytes[offset + 1]! << 16)) >> 16;
+}
+
+function readInt32(bytes: Uint8Array, offset: number): number {
+  return (bytes[offset]! << 24) | (bytes[offset + 1]! << 16) | (bytes[offset + 2]! << 8) | bytes[offset + 3]!;
 }
 
 /** Writes a string as UTF-8 at `offset`, ASCII by hand (the common case), the rest by TextEncoder. */
@@ -64,28 +95,45 @@ function writeUtf8(target: Uint8Array, offset: number, text: string): number {
   return length;
 }
 
+/** Strings this short are built by hand when they are ASCII; TextDecoder's call costs more than that. */
+const shortTextBytesMax = 64;
+
+/** UTF-8 text of `bytes[start, end)`. */
+function readUtf8(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start <= shortTextBytesMax) {
+    let text = '';
+    let index = start;
+    for (; index < end; index++) {
+      const byte = bytes[index]!;
+      if (byte >= 0x80) break;
+      text += String.fromCharCode(byte);
+    }
+    if (index === end) return text;
+  }
+  return textDecoder.decode(bytes.subarray(start, end));
+}
+
 /** Decodes a binary header. Throws only FrameError; the caller closes the connection. */
 export function decodeBinaryHeader(bytes: Uint8Array): RemotingCommand {
   if (bytes.length < FIXED_BYTES) {
     throw new FrameError('HEADER_BINARY_INVALID', `binary header has ${bytes.length} bytes, fewer than the fixed ${FIXED_BYTES}`);
   }
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const command: RemotingCommand = {
-    code: view.getInt16(0),
-    language: languageName(view.getInt8(2)),
-    version: view.getInt16(3),
-    opaque: view.getInt32(5),
-    flag: view.getInt32(9),
+    code: readInt16(bytes, 0),
+    language: languageName((bytes[2]! << 24) >> 24),
+    version: readInt16(bytes, 3),
+    opaque: readInt32(bytes, 5),
+    flag: readInt32(bytes, 9),
     serializeType: SerializeType.ROCKETMQ,
   };
   let position = 13;
-  const remarkLength = view.getInt32(position);
+  const remarkLength = readInt32(bytes, position);
   position += 4;
   checkSpan(bytes, position, remarkLength, 'remark');
-  if (remarkLength > 0) command.remark = textDecoder.decode(bytes.subarray(position, position + remarkLength));
+  if (remarkLength > 0) command.remark = readUtf8(bytes, position, position + remarkLength);
   position += remarkLength;
   checkSpan(bytes, position, 4, 'extLen');
-  const extLength = view.getInt32(position);
+  const extLength = readInt32(bytes, position);
   position += 4;
   checkSpan(bytes, position, extLength, 'extFields');
   const end = position + extLength;
@@ -93,18 +141,16 @@ export function decodeBinaryHeader(bytes: Uint8Array): RemotingCommand {
     const extFields: Record<string, string> = {};
     while (position < end) {
       checkSpan(bytes, position, 2, 'key length', end);
-      const keyLength = view.getInt16(position);
+      const keyLength = readInt16(bytes, position);
       position += 2;
       checkSpan(bytes, position, keyLength, 'key', end);
-      const key = textDecoder.decode(bytes.subarray(position, position + keyLength));
+      const key = readUtf8(bytes, position, position + keyLength);
       position += keyLength;
       checkSpan(bytes, position, 4, 'value length', end);
-      const valueLength = view.getInt32(position);
+      const valueLength = readInt32(bytes, position);
       position += 4;
       checkSpan(bytes, position, valueLength, 'value', end);
-      if (keyLength > 0 && valueLength > 0) {
-        extFields[key] = textDecoder.decode(bytes.subarray(position, position + valueLength));
-      }
+      if (keyLength > 0 && valueLength > 0) extFields[key] = readUtf8(bytes, position, position + valueLength);
       position += valueLength;
     }
     command.extFields = extFields;
