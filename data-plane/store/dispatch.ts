@@ -2,8 +2,9 @@
  * Dispatch (store doc §5): every appended record gets its ConsumeQueue unit
  * (normal and COMMIT records only), its index entries (all but ROLLBACK) and
  * a notification to the arrival listeners (the broker's long polling). The
- * append path dispatches each record as soon as it is encoded; recovery
- * re-dispatches records found on disk through the same function.
+ * append path dispatches each record once the write that follows its append
+ * handed it to the OS; recovery re-dispatches records found on disk through
+ * the same function.
  */
 import { javaStringHashCode } from '../../sdk/util/java-hash.ts';
 import { MessageSysFlag } from '../../sdk/protocol/message-record.ts';

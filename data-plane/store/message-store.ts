@@ -414,7 +414,7 @@ export class MessageStore {
       : refused(PutMessageStatus.MESSAGE_ILLEGAL, tooLarge);
   }
 
-  /** Encodes one record at `physicalOffset` (already reserved) and dispatches it; returns its queue offset. */
+  /** Encodes one record at `physicalOffset` (already reserved) and queues its dispatch for after the write; returns its queue offset. */
   private appendRecord(
     message: MessageToPut, queue: ConsumeQueue, topicBytes: Uint8Array, bornHost: Uint8Array,
     propertiesLength: number, physicalOffset: number, storeTimestamp: number,
