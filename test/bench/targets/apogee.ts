@@ -24,7 +24,7 @@ const readyTimeoutMs = 30_000;
 /** How long a backlog consume may take before the run counts the rest as errors. */
 const backlogTimeoutMs = 120_000;
 
-interface Server {
+export interface Server {
   namesrv: string;
   process: ChildProcess;
   dataDir: string;
@@ -38,7 +38,7 @@ function flushOf(workload: Workload): 'SYNC_FLUSH' | 'ASYNC_FLUSH' {
 }
 
 /** Starts the standalone with the workload's flush mode and creates the bench topic. */
-async function startServer(workload: Workload): Promise<Server> {
+export async function startServer(workload: Workload): Promise<Server> {
   const dataDir = mkdtempSync(join(tmpdir(), 'apogee-compare-'));
   // APOGEE_BENCH_BROKER_PROFILE=<dir> runs the standalone under `node --cpu-prof` for a profile of the broker side.
   const profileDir = process.env.APOGEE_BENCH_BROKER_PROFILE;
@@ -83,7 +83,7 @@ async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number
   return false;
 }
 
-async function producerLanes(namesrv: string, workload: Workload): Promise<SendBatch[]> {
+export async function producerLanes(namesrv: string, workload: Workload): Promise<SendBatch[]> {
   const lanes: SendBatch[] = [];
   for (let index = 0; index < workload.producers; index += 1) {
     // One producer per lane, each with its own client instance and connection, as for the peers.
