@@ -92,7 +92,14 @@ export function offsetMessageIdPrefix(hostBytes: Uint8Array, port: number): stri
 export function offsetMessageIdFromPrefix(prefix: string, physicalOffset: number): string {
   const high = Math.floor(physicalOffset / 0x100000000);
   const low = physicalOffset - high * 0x100000000;
-  return prefix + high.toString(16).toUpperCase().padStart(8, '0') + low.toString(16).toUpperCase().padStart(8, '0');
+  return prefix + hex32(high) + hex32(low);
+}
+
+/** Upper-case hex of every byte value, so a 32-bit word is four lookups (this runs for every stored message). */
+const hexOfByte: readonly string[] = Array.from({ length: 256 }, (_, byte) => byte.toString(16).toUpperCase().padStart(2, '0'));
+
+function hex32(word: number): string {
+  return hexOfByte[(word >>> 24) & 0xff]! + hexOfByte[(word >>> 16) & 0xff]! + hexOfByte[(word >>> 8) & 0xff]! + hexOfByte[word & 0xff]!;
 }
 
 /**

@@ -102,6 +102,8 @@ const textDecoder = new TextDecoder();
 /** Bytes `text` takes in UTF-8 (lone surrogates count 3, as TextEncoder writes U+FFFD). */
 export function utf8Length(text: string): number {
   let length = text.length;
+  // Topics and properties are nearly always ASCII: one native scan settles it.
+  if (!nonAscii.test(text)) return length;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     if (c < 0x80) continue;
@@ -113,6 +115,9 @@ export function utf8Length(text: string): number {
   }
   return length;
 }
+
+// eslint-disable-next-line no-control-regex -- ASCII includes the control characters
+const nonAscii = /[^\u0000-\u007f]/;
 
 /** TOTALSIZE of a record (store doc §3.1 formula). */
 export function recordSize(
