@@ -6,7 +6,6 @@
  */
 import type { MessageExt } from '../native/message.ts';
 import { createLogger } from '../util/log.ts';
-import { UsageError } from './exit-codes.ts';
 import type { ClientFlags } from './options.ts';
 
 export interface TopicSettings {
@@ -53,6 +52,7 @@ export interface CliAdmin {
   fetchAllSubscriptionGroups(): Promise<readonly GroupSettings[]>;
   examineConsumeStats(group: string, topic?: string): Promise<QueueLag[]>;
   examineConsumerConnections(group: string): Promise<readonly { clientId: string; clientAddr: string; language: string; version: number }[]>;
+  /** An offset id is read from the broker it names; a unique id is looked up in `topic`'s index. */
   viewMessage(id: string, topic?: string): Promise<MessageExt | undefined>;
   queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): Promise<MessageExt[]>;
   /** Resolves with the new offset of each queue. */
@@ -96,7 +96,13 @@ export async function openAdmin(flags: ClientFlags): Promise<CliAdmin> {
       return brokerNames(clusterName);
     },
     deleteSubscriptionGroup: (group, clusterName) => admin.deleteGroup(group, { cleanOffset: true, ...(clusterName ? { cluster: clusterName } : {}) }),
-    fetchAllSubscriptionGroups: async () => (await admin.listGroups()).map((group) => ({ group })),
+    fetchAllSubscriptionGroups: async () =>
+      (await admin.groupConfigs()).map((config) => ({
+        group: config.groupName,
+        retryMaxTimes: config.retryMaxTimes,
+        broadcast: config.consumeBroadcastEnable,
+        consumeEnable: config.consumeEnable,
+      })),
     async examineConsumeStats(group, topic) {
       return (await admin.consumerProgress(group, topic)).map((progress) => ({
         topic: progress.queue.topic,
@@ -116,10 +122,7 @@ export async function openAdmin(flags: ClientFlags): Promise<CliAdmin> {
         version: Number(connection.version ?? 0),
       }));
     },
-    async viewMessage(id, topic) {
-      if (topic === undefined) throw new UsageError('apogee message get needs --topic');
-      return admin.viewMessage(topic, id);
-    },
+    viewMessage: (id, topic) => admin.viewMessage(topic, id),
     queryMessage: (topic, key, maxNum, begin, end) => admin.queryMessagesByKey(topic, key, { maxNum, begin, end }),
     async resetOffsetByTimestamp(group, topic, timestamp) {
       const offsets = await admin.resetOffsetByTimestamp(group, topic, timestamp);

@@ -11,6 +11,7 @@
  * console.log(await admin.consumerProgress('CG_orders'));
  * await admin.shutdown();
  */
+import { readSubscriptionGroupConfig } from '../protocol/bodies/admin.ts';
 import { ObjectKeyedMap, type JsonValue } from '../protocol/fastjson.ts';
 import { permReadWrite } from '../protocol/flags.ts';
 import { decodeOffsetMessageId, decodeUniqueId } from '../protocol/message-id.ts';
@@ -165,12 +166,29 @@ export class Admin {
   }
 
   async listGroups(cluster?: string): Promise<string[]> {
-    const groups = new Set<string>();
+    return (await this.groupConfigs(cluster)).map((config) => config.groupName);
+  }
+
+  /** The subscription group settings the brokers hold, by name; the first broker's copy of each group wins. */
+  async groupConfigs(cluster?: string): Promise<Required<GroupConfig>[]> {
+    const groups = new Map<string, Required<GroupConfig>>();
     for (const { address } of await this.masters(cluster)) {
       const response = await call(this.client, address, adminGroup.GET_ALL_SUBSCRIPTIONGROUP_CONFIG, {}, this.timeoutMs);
-      for (const name of Object.keys(asObject(asObject(parseBody(response)).subscriptionGroupTable))) groups.add(name);
+      for (const [name, value] of Object.entries(asObject(asObject(parseBody(response)).subscriptionGroupTable))) {
+        if (groups.has(name)) continue;
+        const config = readSubscriptionGroupConfig({ ...asObject(value), groupName: name });
+        groups.set(name, {
+          groupName: name,
+          consumeEnable: config.consumeEnable,
+          consumeBroadcastEnable: config.consumeBroadcastEnable,
+          consumeMessageOrderly: config.consumeMessageOrderly,
+          retryQueueNums: config.retryQueueNums,
+          retryMaxTimes: config.retryMaxTimes,
+          notifyConsumerIdsChangedEnable: config.notifyConsumerIdsChangedEnable,
+        });
+      }
     }
-    return [...groups].sort();
+    return [...groups.values()].sort((a, b) => (a.groupName < b.groupName ? -1 : a.groupName > b.groupName ? 1 : 0));
   }
 
   /** Per queue: broker offset, committed offset and lag, over every broker of the group's topics. */
@@ -226,16 +244,17 @@ export class Admin {
   /**
    * A message by id: an offset id (`offsetMsgId`) is read directly from the
    * store host it names; a client id (`msgId`, UNIQ_KEY) is looked up in the
-   * topic's index.
+   * topic's index, so it needs the topic.
    */
-  async viewMessage(topic: string, msgId: string): Promise<MessageExt | undefined> {
-    const byUnique = await this.queryByUniqueKey(topic, msgId);
+  async viewMessage(topic: string | undefined, msgId: string): Promise<MessageExt | undefined> {
+    const byUnique = topic === undefined ? undefined : await this.queryByUniqueKey(topic, msgId);
     if (byUnique) return byUnique;
     const offsetId = decodeOffsetMessageId(msgId);
     if (!offsetId) return undefined;
     const address = offsetId.address.includes(':') ? `[${offsetId.address}]:${offsetId.port}` : `${offsetId.address}:${offsetId.port}`;
-    const found = await viewMessageById(this.client, address, this.brokerNameOf(address), offsetId.physicalOffset, this.timeoutMs).catch(() => undefined);
-    return found;
+    // Without a topic route the broker's name is not known yet: the cluster table has it.
+    if (this.brokerNameOf(address) === '') await this.clusterInfo().catch(() => undefined);
+    return viewMessageById(this.client, address, this.brokerNameOf(address), offsetId.physicalOffset, this.timeoutMs).catch(() => undefined);
   }
 
   /** Messages of a topic carrying `key` in KEYS, stored between `begin` and `end` (ms). */

@@ -303,6 +303,27 @@ export class ClientInstance implements Invoker {
     return undefined;
   }
 
+  private onResetConsumerClientOffset(request: RemotingCommand, connection: Connection): undefined {
+    const decoded = decodeHeader(adminGroupRequests.ResetOffsetRequestHeader, request.extFields);
+    let offsets: Array<[MessageQueue, number]>;
+    try {
+      offsets = request.body ? decodeResetOffsetBody(request.body) : [];
+    } catch (error) {
+      this.log.warn('RESET_CONSUMER_CLIENT_OFFSET ignored: malformed body', { peer: connection.remoteAddress, error });
+      return undefined;
+    }
+    if (!decoded.ok) {
+      this.log.warn('RESET_CONSUMER_CLIENT_OFFSET ignored: malformed header', { peer: connection.remoteAddress, reason: decoded.reason });
+      return undefined;
+    }
+    const { group, topic } = decoded.header;
+    const consumer = this.consumers.get(group);
+    if (!consumer?.resetOffset) return undefined;
+    this.log.info('offsets reset by an admin', { group, topic, queues: offsets.length });
+    void consumer.resetOffset(topic, offsets).catch((error: unknown) => this.log.warn('resetting offsets failed', { group, topic, error }));
+    return undefined;
+  }
+
   private onCheckTransactionState(request: RemotingCommand, connection: Connection): RemotingCommand | undefined {
     const decoded = decodeHeader(transactionRequests.CheckTransactionStateRequestHeader, request.extFields);
     const message = request.body ? decodeMessages(request.body, '')[0] : undefined;

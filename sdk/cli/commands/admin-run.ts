@@ -1,5 +1,6 @@
 /** Runs `apogee group …`, `apogee lag`, `apogee message …` and `apogee offset reset`. */
 import type { MessageExt } from '../../native/message.ts';
+import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../../protocol/topic-names.ts';
 import { openAdmin, type CliAdmin } from '../admin-client.ts';
 import { CliError } from '../exit-codes.ts';
 import type { ClientFlags } from '../options.ts';
@@ -34,12 +35,16 @@ export function runGroup(verb: 'create' | 'delete' | 'list' | 'describe', group:
       if (flags.json) printJson({ group: name, deleted: true });
       else printLine(`deleted group ${name}`);
     } else {
-      const [connections, queues] = await Promise.all([admin.examineConsumerConnections(name), admin.examineConsumeStats(name)]);
+      const [groups, connections, queues] = await Promise.all([admin.fetchAllSubscriptionGroups(), admin.examineConsumerConnections(name), admin.examineConsumeStats(name)]);
+      const settings = groups.find((candidate) => candidate.group === name);
+      // A group the brokers hold no settings for may still have offsets or members (auto-created groups off).
+      if (!settings && connections.length === 0 && queues.length === 0) throw new CliError(`group ${name} does not exist`);
       if (flags.json) {
-        printJson({ group: name, connections, queues, lag: totalLag(queues) });
+        printJson({ group: name, settings: settings ?? null, connections, queues, lag: totalLag(queues) });
         return;
       }
       printLine(`group ${name}: ${connections.length} consumer${connections.length === 1 ? '' : 's'} connected, total lag ${totalLag(queues)}`);
+      if (settings) printFields({ retryMaxTimes: settings.retryMaxTimes, broadcast: settings.broadcast, consumeEnable: settings.consumeEnable });
       printTable(connections, [{ header: 'CLIENT', value: (row) => row.clientId }, { header: 'ADDRESS', value: (row) => row.clientAddr }, { header: 'LANGUAGE', value: (row) => row.language }], '(no consumers connected)');
       printLagTable(queues);
     }
@@ -60,7 +65,7 @@ export function runLag(group: string, flags: GroupFlags): Promise<void> {
 export function runMessageGet(id: string, flags: MessageFlags): Promise<void> {
   return withAdmin(flags, async (admin) => {
     const message = await admin.viewMessage(id, flags.topic);
-    if (!message) throw new CliError(`no message with id ${id}${flags.topic ? ` in topic ${flags.topic}` : ''}`);
+    if (!message) throw new CliError(`no message with id ${id}${flags.topic ? ` in topic ${flags.topic}` : ' (a unique msgId is found only with --topic)'}`);
     printMessage(message, flags);
   });
 }
@@ -83,13 +88,27 @@ export function runMessageQuery(flags: MessageFlags): Promise<void> {
 
 export function runOffsetReset(group: string, flags: OffsetFlags): Promise<void> {
   return withAdmin(flags, async (admin) => {
-    const queues = await admin.resetOffsetByTimestamp(group, flags.topic, flags.to);
-    if (flags.json) printJson({ group, topic: flags.topic, timestamp: flags.to, queues });
+    const topics = flags.topic !== undefined ? [flags.topic] : await consumedTopics(admin, group);
+    if (topics.length === 0) throw new CliError(`group ${group} has no committed offsets; name the topic with --topic`);
+    const queues: Array<{ topic: string; brokerName: string; queueId: number; offset: number }> = [];
+    for (const topic of topics) for (const queue of await admin.resetOffsetByTimestamp(group, topic, flags.to)) queues.push({ topic, ...queue });
+    if (flags.json) printJson({ group, ...(flags.topic !== undefined ? { topic: flags.topic } : {}), topics, timestamp: flags.to, queues });
     else {
-      printLine(`reset group ${group} on ${flags.topic} to ${new Date(flags.to).toISOString()}`);
-      printTable(queues, [{ header: 'BROKER', value: (row) => row.brokerName }, { header: 'QUEUE', value: (row) => row.queueId, align: 'right' }, { header: 'OFFSET', value: (row) => row.offset, align: 'right' }]);
+      printLine(`reset group ${group} on ${topics.join(', ')} to ${new Date(flags.to).toISOString()}`);
+      printTable(queues, [
+        { header: 'TOPIC', value: (row) => row.topic },
+        { header: 'BROKER', value: (row) => row.brokerName },
+        { header: 'QUEUE', value: (row) => row.queueId, align: 'right' },
+        { header: 'OFFSET', value: (row) => row.offset, align: 'right' },
+      ]);
     }
   });
+}
+
+/** The topics a group has committed offsets on, without its retry and dead-letter topics. */
+async function consumedTopics(admin: CliAdmin, group: string): Promise<string[]> {
+  const topics = new Set((await admin.examineConsumeStats(group)).map((queue) => queue.topic));
+  return [...topics].filter((topic) => !topic.startsWith(RETRY_GROUP_TOPIC_PREFIX) && !topic.startsWith(DLQ_GROUP_TOPIC_PREFIX)).sort();
 }
 
 function totalLag(queues: readonly { lag: number }[]): number {

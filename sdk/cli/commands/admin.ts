@@ -25,7 +25,7 @@ export interface MessageFlags extends ClientFlags {
 }
 
 export interface OffsetFlags extends ClientFlags {
-  topic: string;
+  topic?: string;
   to: number;
 }
 
@@ -70,7 +70,7 @@ export function messageCommand(): Command {
   message.addCommand(
     addClientOptions(
       new Command('get')
-        .argument('<id>', 'message id: the offset id from a send result, or the unique id with --topic')
+        .argument('<id>', 'message id: the offsetMsgId of a send result, or its msgId (unique id) with --topic')
         .description('Shows one message, its properties and its body.')
         .addOption(new Option('--topic <topic>', 'topic of the message (needed to find a unique id)'))
         .addOption(bodyOption()),
@@ -103,8 +103,11 @@ export function offsetCommand(): Command {
     addClientOptions(
       new Command('reset')
         .argument('<group>', 'consumer group')
-        .description('Moves the group, on every queue of --topic, to the first message stored at or after --to. Running consumers of the group are told to follow.')
-        .requiredOption('--topic <topic>', 'topic whose offsets move')
+        .description(
+          'Moves the group, on every queue of --topic (default: every topic the group has committed offsets on, retry topics aside), ' +
+            'to the first message stored at or after --to. Running consumers of the group are told to follow.',
+        )
+        .addOption(new Option('--topic <topic>', 'topic whose offsets move'))
         .requiredOption('--to <time>', 'now, earliest, -10m, -2h, -1d, an ISO date (2024-05-01T12:00:00Z) or epoch ms', (value) => parseTime(value)),
     ).action(async (group: string, flags: OffsetFlags) => {
       const { runOffsetReset } = await import('./admin-run.ts');

@@ -28,15 +28,18 @@ export async function runTopic(verb: TopicVerb, topic: string | undefined, flags
       return;
     }
     if (verb === 'describe') {
-      const stats = await admin.examineTopicStats(name);
-      if (flags.json) printJson({ topic: name, queues: stats });
-      else
+      const [config, stats] = await Promise.all([admin.examineTopicConfig(name), admin.examineTopicStats(name)]);
+      const settings = config ? { readQueueNums: config.readQueueNums, writeQueueNums: config.writeQueueNums, perm: config.perm } : {};
+      if (flags.json) printJson({ topic: name, ...settings, queues: stats });
+      else {
+        if (config) printLine(`topic ${name}: ${config.readQueueNums} read / ${config.writeQueueNums} write queues per broker, perm ${permText(config.perm)}`);
         printTable(stats, [
           { header: 'BROKER', value: (row) => row.brokerName },
           { header: 'QUEUE', value: (row) => row.queueId, align: 'right' },
           { header: 'MIN OFFSET', value: (row) => row.minOffset, align: 'right' },
           { header: 'MAX OFFSET', value: (row) => row.maxOffset, align: 'right' },
         ]);
+      }
       return;
     }
     const current = verb === 'update' ? await admin.examineTopicConfig(name) : undefined;
@@ -55,4 +58,11 @@ export async function runTopic(verb: TopicVerb, topic: string | undefined, flags
   } finally {
     await admin.close();
   }
+}
+
+/** The --perm spelling of PermName bits. */
+function permText(perm: number): string {
+  const read = (perm & PermName.PERM_READ) !== 0;
+  const write = (perm & PermName.PERM_WRITE) !== 0;
+  return read && write ? 'rw' : read ? 'r' : write ? 'w' : 'none';
 }

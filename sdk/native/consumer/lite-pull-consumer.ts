@@ -123,6 +123,9 @@ export class LitePullConsumer implements AsyncIterable<MessageExt> {
         if (this.subscriptions.has(topic)) this.topicQueues.set(topic, subscribeQueues(topic, route));
       },
       requestRebalance: () => void this.rebalancer?.request(),
+      resetOffset: async (topic, offsets) => {
+        for (const [queue, offset] of offsets) if (queue.topic === topic && this.processQueues.has(queueKey(queue))) this.seek(queue, offset);
+      },
     });
     this.client.start();
     this.state = 'running';

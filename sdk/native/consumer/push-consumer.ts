@@ -183,6 +183,7 @@ export class PushConsumer {
       consumerData: () => this.consumerData(),
       onRouteChanged: (topic, route) => this.onRouteChanged(topic, route),
       requestRebalance: () => void this.rebalancer.request(),
+      resetOffset: (topic, offsets) => this.resetOffset(topic, offsets),
     });
     this.client.start();
     this.state = 'running';
@@ -315,8 +316,12 @@ export class PushConsumer {
     }
     this.offsetStore.updateOffset(queue, offset, false);
     this.processQueues.set(queueKey(queue), processQueue);
-    void runPullLoop(this.pullHost, processQueue).catch((error: unknown) => this.client.log.error('pull loop ended', { queue, error }));
+    this.startPullLoop(processQueue);
     return true;
+  }
+
+  private startPullLoop(processQueue: ProcessQueue): void {
+    void runPullLoop(this.pullHost, processQueue).catch((error: unknown) => this.client.log.error('pull loop ended', { queue: processQueue.queue, error }));
   }
 
   private async removeQueue(queue: MessageQueue): Promise<void> {
@@ -330,6 +335,34 @@ export class PushConsumer {
     await this.offsetStore.persist(queue).catch((error: unknown) => this.client.log.debug('offset commit failed', { queue, error }));
     this.offsetStore.removeOffset(queue);
     if (this.locks) await this.locks.unlockAll([queue]);
+  }
+
+  /**
+   * Follows offsets an admin reset on the broker: each queue of the topic
+   * that this member consumes restarts from its new offset. The old process
+   * queue is dropped, so what it has cached or is consuming commits nothing
+   * and cannot overwrite the reset; an orderly batch under way finishes first.
+   */
+  private async resetOffset(topic: string, offsets: ReadonlyArray<readonly [MessageQueue, number]>): Promise<void> {
+    for (const [queue, offset] of offsets) {
+      if (queue.topic !== topic || this.state !== 'running') continue;
+      const key = queueKey(queue);
+      const current = this.processQueues.get(key);
+      if (!current) continue;
+      current.dropped = true;
+      for (let waited = 0; current.consumeActive && waited < 3000; waited += 20) await sleep(20);
+      if (this.processQueues.get(key) !== current || this.state !== 'running') continue;
+      const replacement = new ProcessQueue(current.queue, offset);
+      replacement.locked = current.locked;
+      replacement.lastLockTimestamp = current.lastLockTimestamp;
+      this.offsetStore.updateOffset(current.queue, offset, false);
+      // The broker holds the reset offset already; writing it back records it as
+      // persisted, so the next commit is not skipped as unchanged.
+      await this.offsetStore.persist(current.queue).catch((error: unknown) => this.client.log.debug('offset commit failed', { queue, error }));
+      if (this.processQueues.get(key) !== current || this.state !== 'running') continue;
+      this.processQueues.set(key, replacement);
+      this.startPullLoop(replacement);
+    }
   }
 
   private retryRebalanceSoon(): void {
