@@ -121,6 +121,19 @@ describe('producer and push consumer', () => {
     expect(second.length).toBeLessThan(total);
   });
 
+  it('a new group consuming from the last offset starts at the end even while the first messages are still in memory', async () => {
+    await createTopic('T_from_last');
+    for (let i = 0; i < 40; i++) await producer.send({ topic: 'T_from_last', body: `old ${i}` });
+    const inbox: MessageExt[] = [];
+    const member = consumer({ group: 'CG_from_last', consumeFromWhere: 'CONSUME_FROM_LAST_OFFSET' }, 'T_from_last', inbox);
+    await member.start();
+    expect(await waitUntil(() => member.assignedQueues().length === 4, 20_000)).toBe(true);
+    // A queue is listed only once its start offset is fixed, so what is sent now lies past every start.
+    for (let i = 0; i < 8; i++) await producer.send({ topic: 'T_from_last', body: `new ${i}` });
+    expect(await waitUntil(() => inbox.length >= 8, 20_000)).toBe(true);
+    expect(inbox.map((message) => message.text).sort()).toEqual(Array.from({ length: 8 }, (_, i) => `new ${i}`).sort());
+  });
+
   it('ordered sends keep each sharding key on one queue, in order', async () => {
     await createTopic('T_sharding');
     const queuesByKey = new Map<string, Set<number>>();

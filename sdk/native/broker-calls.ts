@@ -74,7 +74,10 @@ export async function getRouteInfoByTopic(invoker: Invoker, address: string, top
 /** The group's stored offset for a queue, or undefined when the broker has none. */
 export async function queryConsumerOffset(invoker: Invoker, address: string, group: string, queue: MessageQueue, timeoutMs: number): Promise<number | undefined> {
   const definition = offsets.QUERY_CONSUMER_OFFSET;
-  const response = await call(invoker, address, definition, { consumerGroup: group, topic: queue.topic, queueId: queue.queueId }, timeoutMs, undefined, [
+  // setZeroIfNotFound=false: a new group gets QUERY_NOT_FOUND and starts where consumeFromWhere says,
+  // instead of RocketMQ 4's offset 0 whenever the queue's first message is still in memory.
+  const request = { consumerGroup: group, topic: queue.topic, queueId: queue.queueId, setZeroIfNotFound: false };
+  const response = await call(invoker, address, definition, request, timeoutMs, undefined, [
     ResponseCode.SUCCESS,
     ResponseCode.QUERY_NOT_FOUND,
   ]);
