@@ -77,7 +77,12 @@ export interface BrokerSettings extends AdvancedSettings {
   batchMessagesMax: number;
   /** Most queues an admin may give a topic. */
   topicQueuesMax: number;
-  /** Most messages one pull returns (RocketMQ `maxTransferCountOnMessageInMemory`). */
+  /**
+   * Most messages one pull returns (RocketMQ `maxTransferCountOnMessageInMemory`,
+   * 32 there). Ours is higher so a consumer that raises its pullBatchSize gets
+   * what it asked for; `pullBytesMax` still bounds every answer, and clients
+   * ask for 32 unless told otherwise.
+   */
   pullMessagesMax: number;
   /** Most record bytes one pull returns (RocketMQ `maxTransferBytesOnMessageInMemory`). */
   pullBytesMax: number;
@@ -156,7 +161,7 @@ export function defaultBrokerSettings(): BrokerSettings {
     topicLengthMax,
     batchMessagesMax,
     topicQueuesMax,
-    pullMessagesMax: 32,
+    pullMessagesMax: 1024,
     pullBytesMax: 256 * 1024,
     queryMessagesMax: 32,
     longPollingEnable: true,
