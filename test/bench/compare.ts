@@ -29,6 +29,8 @@ interface Options {
   settings: WorkloadSettings;
   only: string[] | undefined;
   jsonPath: string | undefined;
+  /** `--client-semi-space <MiB>`: V8 young-generation size of every client child, the same for all targets. */
+  clientSemiSpaceMib: number | undefined;
 }
 
 interface TargetEntry {
@@ -47,7 +49,7 @@ interface Cell {
   rounds: BenchSummary[];
 }
 
-const usage = `npm run bench -- compare [--rounds 3] [--duration 5] [--only nats,redis] [--json out.json] [--quick]`;
+const usage = `npm run bench -- compare [--rounds 3] [--duration 5] [--only nats,redis] [--json out.json] [--client-semi-space 64] [--quick]`;
 
 export async function run(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
@@ -62,7 +64,8 @@ export async function run(argv: string[]): Promise<number> {
   const available = targets.filter((entry) => entry.status === 'available');
   const plan = planWorkloads(available, options.settings);
   const workloads = plan.workloads;
-  const cells = await runRounds(available, plan, options.rounds);
+  const clientNodeFlags = options.clientSemiSpaceMib === undefined ? [] : [`--max-semi-space-size=${options.clientSemiSpaceMib}`];
+  const cells = await runRounds(available, plan, options.rounds, clientNodeFlags);
   const baseline = available[0]?.name;
   const baselineNote =
     baseline === 'apogee' || baseline === undefined ? undefined : `baseline: ${baseline} (Apogee's target is not available yet)`;
@@ -77,7 +80,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function parseOptions(argv: string[]): Options | string {
-  const options: Options = { rounds: 3, settings: { ...defaultSettings }, only: undefined, jsonPath: undefined };
+  const options: Options = { rounds: 3, settings: { ...defaultSettings }, only: undefined, jsonPath: undefined, clientSemiSpaceMib: undefined };
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -93,6 +96,7 @@ function parseOptions(argv: string[]): Options | string {
     else if (flag === '--backlog' && Number.isInteger(Number(value)) && Number(value) >= 1) options.settings.backlogMessages = Number(value);
     else if (flag === '--only') options.only = value.split(',').map((name) => name.trim());
     else if (flag === '--json') options.jsonPath = value;
+    else if (flag === '--client-semi-space' && Number.isInteger(Number(value)) && Number(value) >= 1) options.clientSemiSpaceMib = Number(value);
     else return `unknown flag or bad value: ${flag} ${value}`;
   }
   return options;
@@ -149,7 +153,7 @@ function notApplicable(entry: TargetEntry, workload: Workload, plan: WorkloadPla
   return entry.target?.unsupported?.(workload);
 }
 
-async function runRounds(targets: readonly TargetEntry[], plan: WorkloadPlan, rounds: number): Promise<Map<string, Cell>> {
+async function runRounds(targets: readonly TargetEntry[], plan: WorkloadPlan, rounds: number, clientNodeFlags: readonly string[]): Promise<Map<string, Cell>> {
   const cells = new Map<string, Cell>();
   for (const workload of plan.workloads) {
     for (const entry of targets) {
@@ -164,7 +168,7 @@ async function runRounds(targets: readonly TargetEntry[], plan: WorkloadPlan, ro
       for (const entry of order) {
         const cell = cells.get(key(entry.name, workload.name))!;
         if (cell.status !== 'ok') continue;
-        const report = await runChildProcess(entry.name, workload);
+        const report = await runChildProcess(entry.name, workload, clientNodeFlags);
         console.error(`[round ${round + 1}/${rounds}] ${workload.name} ${entry.name}: ${describeReport(report)}`);
         if (report.status === 'ok') cell.rounds.push(report.summary);
         else if (report.status === 'unsupported') Object.assign(cell, { status: 'n/a', reason: report.reason });
@@ -175,10 +179,10 @@ async function runRounds(targets: readonly TargetEntry[], plan: WorkloadPlan, ro
   return cells;
 }
 
-function runChildProcess(targetName: string, workload: Workload): Promise<ChildReport> {
+function runChildProcess(targetName: string, workload: Workload, nodeFlags: readonly string[]): Promise<ChildReport> {
   const timeoutMs = (workload.warmupSeconds + workload.durationSeconds) * 1000 + childTimeoutSlackMs;
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', childPath, targetName, JSON.stringify(workload)], {
+    const child = spawn(process.execPath, [...nodeFlags, '--import', 'tsx', childPath, targetName, JSON.stringify(workload)], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let stdout = '';
@@ -259,6 +263,7 @@ function renderReport(
   const lines = [
     `${machine.date}  ${machine.cpuModel} x${machine.cores}  node ${machine.node}  load ${machine.loadAverage.join(' ')}`,
     `${options.rounds} round(s), ${options.settings.durationSeconds} s measured after ${options.settings.warmupSeconds} s warm-up, backlog ${options.settings.backlogMessages}; cells: median [min-max] ratio to baseline`,
+    `client processes: ${options.clientSemiSpaceMib === undefined ? "Node's default V8 young generation" : `node --max-semi-space-size=${options.clientSemiSpaceMib} (every target alike)`}`,
     'ratios above 1 mean more msg/s, or more ms (slower) in the latency rows',
     ...(baselineNote === undefined ? [] : [baselineNote]),
     ...targets.filter((entry) => entry.status === 'skipped').map((entry) => `${entry.name}: ${skippedText(entry)}`),

@@ -19,6 +19,8 @@ const repositoryRoot = resolve(import.meta.dirname, '..', '..', '..');
 const topic = 'ApogeeBench';
 /** Queues of the bench topic: two per core keeps both sides of the broker busy. */
 const queues = 4;
+/** Node flags of the standalone, as `npm start` runs it (see package.json). */
+const serverNodeFlags = (process.env.APOGEE_BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
 const readyPattern = /apogee standalone ready namesrv=(\S+) broker=(\S+)/;
 const readyTimeoutMs = 30_000;
 /** How long a backlog consume may take before the run counts the rest as errors. */
@@ -44,7 +46,7 @@ export async function startServer(workload: Workload): Promise<Server> {
   const profileDir = process.env.APOGEE_BENCH_BROKER_PROFILE;
   const child = spawn(
     process.execPath,
-    [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), join(repositoryRoot, 'bin', 'apogee.mjs'), 'standalone', '--data-dir', dataDir, '--broker-port', '0', '--namesrv-port', '0',
+    [...serverNodeFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), join(repositoryRoot, 'bin', 'apogee.mjs'), 'standalone', '--data-dir', dataDir, '--broker-port', '0', '--namesrv-port', '0',
       '--broker-ip', '127.0.0.1', '--flush-disk-type', flushOf(workload)],
     { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, APOGEE_LOG_LEVEL: 'warn' } },
   );
