@@ -98,19 +98,49 @@ function writeUtf8(target: Uint8Array, offset: number, text: string): number {
 /** Strings this short are built by hand when they are ASCII; TextDecoder's call costs more than that. */
 const shortTextBytesMax = 64;
 
+/** Char codes of the short ASCII string being read; reused, so reading one allocates only the string. */
+const scratchCodes: number[] = [];
+
 /** UTF-8 text of `bytes[start, end)`. */
 function readUtf8(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start <= shortTextBytesMax) {
-    let text = '';
-    let index = start;
-    for (; index < end; index++) {
-      const byte = bytes[index]!;
+  const length = end - start;
+  if (length <= shortTextBytesMax) {
+    const codes = scratchCodes;
+    codes.length = length;
+    let index = 0;
+    for (; index < length; index++) {
+      const byte = bytes[start + index]!;
       if (byte >= 0x80) break;
-      text += String.fromCharCode(byte);
+      codes[index] = byte;
     }
-    if (index === end) return text;
+    if (index === length) return length === 1 ? String.fromCharCode(codes[0]!) : String.fromCharCode.apply(null, codes);
   }
   return textDecoder.decode(bytes.subarray(start, end));
+}
+
+/**
+ * Header keys repeat in every frame (`msgId`, `queueId`, `a`, `b`, …): keep
+ * one string per key instead of making a new one each time, which also spares
+ * the engine interning it again as a property name.
+ */
+const keyCache = new Map<number, string>();
+const keyCacheSizeMax = 4096;
+
+function readKey(bytes: Uint8Array, start: number, end: number): string {
+  if (end - start > shortTextBytesMax) return readUtf8(bytes, start, end);
+  let hash = end - start;
+  for (let index = start; index < end; index++) hash = Math.imul(hash ^ bytes[index]!, 0x01000193);
+  const cached = keyCache.get(hash);
+  if (cached !== undefined && sameAscii(cached, bytes, start, end)) return cached;
+  const key = readUtf8(bytes, start, end);
+  if (keyCache.size < keyCacheSizeMax) keyCache.set(hash, key);
+  return key;
+}
+
+function sameAscii(text: string, bytes: Uint8Array, start: number, end: number): boolean {
+  if (text.length !== end - start) return false;
+  for (let index = 0; index < text.length; index++) if (text.charCodeAt(index) !== bytes[start + index]) return false;
+  return true;
 }
 
 /** Decodes a binary header. Throws only FrameError; the caller closes the connection. */
@@ -144,7 +174,7 @@ export function decodeBinaryHeader(bytes: Uint8Array): RemotingCommand {
       const keyLength = readInt16(bytes, position);
       position += 2;
       checkSpan(bytes, position, keyLength, 'key', end);
-      const key = readUtf8(bytes, position, position + keyLength);
+      const key = readKey(bytes, position, position + keyLength);
       position += keyLength;
       checkSpan(bytes, position, 4, 'value length', end);
       const valueLength = readInt32(bytes, position);
