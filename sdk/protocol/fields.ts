@@ -61,9 +61,10 @@ export function decodeHeader<S extends HeaderSchema>(
   schema: S,
   extFields: Readonly<Record<string, string>> | undefined,
 ): HeaderDecodeResult<S> {
+  const fields = fieldsOf(schema);
   const header: Record<string, string | number | boolean> = {};
-  for (const name in schema) {
-    const spec = schema[name]!;
+  for (let index = 0; index < fields.length; index++) {
+    const { name, spec } = fields[index]!;
     const text = extFields?.[name];
     if (text === undefined || text === null) {
       if (spec.required) return { ok: false, field: name, reason: `the custom field ${name} is null` };
@@ -80,11 +81,11 @@ export function decodeHeader<S extends HeaderSchema>(
         break;
       case 'int':
       case 'long': {
-        if (!INTEGER_TEXT.test(text)) {
+        const value = parseInteger(text);
+        if (value === undefined) {
           if (spec.required) return { ok: false, field: name, reason: `the custom field ${name} is not a number: ${JSON.stringify(text.slice(0, 32))}` };
           continue;
         }
-        const value = Number(text);
         if (spec.type === 'int' && (value > 2147483647 || value < -2147483648)) {
           return { ok: false, field: name, reason: `the custom field ${name} is out of int range: ${text}` };
         }
@@ -97,6 +98,39 @@ export function decodeHeader<S extends HeaderSchema>(
     }
   }
   return { ok: true, header: header as HeaderOf<S> };
+}
+
+/** A schema's fields as a list, made once per schema: every request is checked against one. */
+const fieldLists = new WeakMap<HeaderSchema, ReadonlyArray<{ name: string; spec: FieldSpec }>>();
+
+function fieldsOf(schema: HeaderSchema): ReadonlyArray<{ name: string; spec: FieldSpec }> {
+  let fields = fieldLists.get(schema);
+  if (fields === undefined) {
+    fields = Object.keys(schema).map((name) => ({ name, spec: schema[name]! }));
+    fieldLists.set(schema, fields);
+  }
+  return fields;
+}
+
+/** The value of decimal integer text (optional sign), or undefined when it is not one. Short texts by hand. */
+function parseInteger(text: string): number | undefined {
+  const length = text.length;
+  if (length === 0 || length > 15) return INTEGER_TEXT.test(text) ? Number(text) : undefined;
+  let index = 0;
+  let negative = false;
+  const first = text.charCodeAt(0);
+  if (first === 0x2d || first === 0x2b) {
+    negative = first === 0x2d;
+    index = 1;
+    if (length === 1) return undefined;
+  }
+  let value = 0;
+  for (; index < length; index++) {
+    const digit = text.charCodeAt(index) - 0x30;
+    if (digit < 0 || digit > 9) return undefined;
+    value = value * 10 + digit;
+  }
+  return negative ? -value : value;
 }
 
 /** Encodes a header as `extFields`: every present field as text, absent ones left out. */

@@ -8,6 +8,7 @@ import { describe, expect, it } from 'vitest';
 import { RPC_ONEWAY, SerializeType, type RemotingCommand } from './command.ts';
 import { FrameError } from './errors.ts';
 import { FrameDecoder, decodeFrame, encodeFrame } from './frame.ts';
+import { decodeBinaryHeader, encodeBinaryHeader } from './header-binary.ts';
 
 const hex = (text: string) => Uint8Array.from(text.replace(/\s+/g, '').match(/../g)!.map((byte) => parseInt(byte, 16)));
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -213,6 +214,30 @@ describe('round trips of arbitrary commands', () => {
         expect(decodeFrame(encodeFrame(original))).toEqual(copy);
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('header text decoding', () => {
+  it('reads the same strings from a Buffer (native UTF-8) as from a plain Uint8Array, invalid bytes included', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 40 }), (text, raw) => {
+        const command: RemotingCommand = { code: 10, language: 'JAVA', version: 1, opaque: 7, flag: 0, serializeType: SerializeType.ROCKETMQ, remark: text, extFields: { key: text || 'k' } };
+        const encoded = encodeBinaryHeader(command);
+        // Splice raw bytes into the remark so malformed UTF-8 is decoded too.
+        const withRaw = new Uint8Array(encoded.length + raw.length);
+        withRaw.set(encoded.subarray(0, 13));
+        new DataView(withRaw.buffer).setInt32(13, (command.remark ? new TextEncoder().encode(command.remark).length : 0) + raw.length);
+        const remarkLength = new DataView(encoded.buffer, encoded.byteOffset).getInt32(13);
+        withRaw.set(encoded.subarray(17, 17 + remarkLength), 17);
+        withRaw.set(raw, 17 + remarkLength);
+        withRaw.set(encoded.subarray(17 + remarkLength), 17 + remarkLength + raw.length);
+        const fromPlain = decodeBinaryHeader(withRaw);
+        const fromBuffer = decodeBinaryHeader(Buffer.from(withRaw));
+        expect(fromBuffer).toEqual(fromPlain);
+        const json = encodeFrame({ ...command, serializeType: SerializeType.JSON });
+        expect(decodeFrame(Buffer.from(json))).toEqual(decodeFrame(json));
+      }),
     );
   });
 });

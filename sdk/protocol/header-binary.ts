@@ -98,15 +98,17 @@ function writeUtf8(target: Uint8Array, offset: number, text: string): number {
 /** Strings this short are built by hand when they are ASCII; TextDecoder's call costs more than that. */
 const shortTextBytesMax = 64;
 
-/** Char codes of the short ASCII string being read; reused, so reading one allocates only the string. */
-const scratchCodes: number[] = [];
+/** One reusable char-code array per short length, so reading a string allocates only the string. */
+const scratchByLength: number[][] = Array.from({ length: shortTextBytesMax + 1 }, (_, length) => new Array<number>(length).fill(0));
 
-/** UTF-8 text of `bytes[start, end)`. */
+/** Node's Buffer decodes UTF-8 in native code without a view object; plain Uint8Arrays go the portable way. */
+type NativeUtf8 = Uint8Array & { utf8Slice?: (start: number, end: number) => string };
+
+/** UTF-8 text of `bytes[start, end)`, invalid sequences replaced as TextDecoder does. */
 function readUtf8(bytes: Uint8Array, start: number, end: number): string {
   const length = end - start;
   if (length <= shortTextBytesMax) {
-    const codes = scratchCodes;
-    codes.length = length;
+    const codes = scratchByLength[length]!;
     let index = 0;
     for (; index < length; index++) {
       const byte = bytes[start + index]!;
@@ -115,6 +117,8 @@ function readUtf8(bytes: Uint8Array, start: number, end: number): string {
     }
     if (index === length) return length === 1 ? String.fromCharCode(codes[0]!) : String.fromCharCode.apply(null, codes);
   }
+  const native = (bytes as NativeUtf8).utf8Slice;
+  if (native !== undefined) return native.call(bytes, start, end);
   return textDecoder.decode(bytes.subarray(start, end));
 }
 

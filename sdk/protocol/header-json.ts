@@ -52,7 +52,8 @@ function escapeJson(text: string): string {
 export function decodeJsonHeader(bytes: Uint8Array): RemotingCommand {
   let parsed: unknown;
   try {
-    parsed = JSON.parse(textDecoder.decode(bytes));
+    const native = (bytes as Uint8Array & { utf8Slice?: (start: number, end: number) => string }).utf8Slice;
+    parsed = JSON.parse(native !== undefined ? native.call(bytes, 0, bytes.length) : textDecoder.decode(bytes));
   } catch (error) {
     throw new FrameError('HEADER_JSON_INVALID', `header is not valid JSON (${(error as Error).message})`);
   }
