@@ -5,7 +5,6 @@
  * back through the SDK (or the other way round: the SDK sets the scene and the
  * CLI reports it). Waits are on conditions with deadlines, never fixed sleeps.
  */
-import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../sdk/native/admin.ts';
 import { LitePullConsumer } from '../sdk/native/consumer/lite-pull-consumer.ts';
@@ -13,15 +12,10 @@ import { PushConsumer } from '../sdk/native/consumer/push-consumer.ts';
 import type { MessageExt } from '../sdk/native/message.ts';
 import { Producer, type SendResult } from '../sdk/native/producer/producer.ts';
 import { silentLogger } from '../sdk/util/log.ts';
-import { repoRoot } from './helpers/child.ts';
+import { runApogee, type CliResult } from './helpers/child.ts';
 import { startStandalone, type Standalone } from './helpers/standalone.ts';
 import { waitFor } from './helpers/wait-for.ts';
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 let server: Standalone;
 let admin: Admin;
@@ -44,19 +38,7 @@ afterAll(async () => {
 
 /** Runs `apogee <args> --namesrv <standalone>` and collects its output. */
 function apogee(...args: string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/apogee.mjs', ...args, '--namesrv', server.namesrv], {
-      cwd: repoRoot,
-      env: { ...process.env, APOGEE_LOG_LEVEL: 'error' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runApogee([...args, '--namesrv', server.namesrv], { APOGEE_LOG_LEVEL: 'error' });
 }
 
 /** Runs a command that must succeed and parses its one JSON document. */

@@ -4,27 +4,11 @@
  * and an unreachable NameServer is an operation failure (exit 1) explained in
  * one line. Each case runs the real CLI, `node bin/apogee.mjs ...`.
  */
-import { spawn } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
-import { repoRoot } from './helpers/child.ts';
+import { runApogee } from './helpers/child.ts';
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
-function apogee(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['bin/apogee.mjs', ...args], { cwd: repoRoot, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (text: string) => (stdout += text));
-    child.stderr.setEncoding('utf8').on('data', (text: string) => (stderr += text));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+const apogee = runApogee;
 
 /** A port nothing listens on: the discard port, which test machines do not serve. */
 const deadAddress = '127.0.0.1:9';

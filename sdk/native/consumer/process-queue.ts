@@ -5,6 +5,7 @@
  * that the queue moved to another member and must not commit anything.
  */
 import type { MessageExt, MessageQueue } from '../message.ts';
+import { wakeableSleep } from '../sleep.ts';
 
 export class ProcessQueue {
   readonly queue: MessageQueue;
@@ -56,17 +57,9 @@ export class ProcessQueue {
    * loop resumes the moment the listener catches up.
    */
   whenShrunk(maxWaitMs: number, signal?: AbortSignal): Promise<void> {
-    if (signal?.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        signal?.removeEventListener('abort', done);
-        resolve();
-      };
-      const timer = setTimeout(done, maxWaitMs);
-      signal?.addEventListener('abort', done, { once: true });
-      this.shrinkWaiters.push(done);
-    });
+    const { slept, wake } = wakeableSleep(maxWaitMs, signal);
+    this.shrinkWaiters.push(wake);
+    return slept;
   }
 
   private shrunk(): void {
