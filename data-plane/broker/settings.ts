@@ -373,11 +373,9 @@ export function validateBrokerSettings(settings: BrokerSettings): void {
   for (const name of ['shortPollingTimeMs', 'longPollingRecheckIntervalMs', 'channelExpiredTimeoutMs', 'clientScanIntervalMs',
     'registerNameServerPeriodMs', 'registerBrokerTimeoutMs', 'flushConsumerOffsetIntervalMs', 'clientCallTimeoutMs',
     'timerMaxDelayMs', 'scheduleTickIntervalMs', 'timerTickIntervalMs', 'transactionCheckIntervalMs', 'transactionTimeoutMs',
-    'lockMaxLiveTimeMs', 'popReviveIntervalMs'] as const) {
+    'lockMaxLiveTimeMs', 'popReviveIntervalMs', 'flushIntervalMs', 'syncFlushTimeoutMs'] as const) {
     if (settings[name] < 1) fail(name, 'must be at least 1 ms');
   }
-  if (settings.flushIntervalMs < 1) fail('flushIntervalMs', 'must be at least 1 ms');
-  if (settings.syncFlushTimeoutMs < 1) fail('syncFlushTimeoutMs', 'must be at least 1 ms');
   if (settings.fileReservedTimeHours < 1) fail('fileReservedTimeHours', 'must be at least 1 hour');
   if (settings.deleteWhenHour < 0 || settings.deleteWhenHour > 23) fail('deleteWhenHour', 'must be an hour of the day, 0..23');
   if (!(settings.diskCleanRatio <= settings.diskCleanForciblyRatio && settings.diskCleanForciblyRatio <= settings.diskRefuseRatio)) {

@@ -200,14 +200,6 @@ function refused(status: PutMessageStatus, reason: PutRefusalReason): PutResult 
   return { status, physicalOffset: -1, queueOffset: -1, offsetMsgId: '', wroteBytes: 0, storeTimestamp: 0, reason };
 }
 
-/**
- * The store. Open it with `MessageStore.open(options)`, close it with `close()`.
- *
- * @example
- * const store = await MessageStore.open({ dataDir, flushDiskType: 'ASYNC_FLUSH', storeHost: { address: '10.0.0.1', port: 10911 } });
- * const put = await store.putMessage(message);           // put.status === 'PUT_OK'
- * const got = store.getMessage('T1', 0, put.queueOffset, 32); // got.records[0] is the raw record
- */
 /** One appended record waiting for the turn's write before it is dispatched. */
 interface PendingDispatch {
   queue: ConsumeQueue;
@@ -220,6 +212,14 @@ interface PendingDispatch {
   properties: string;
 }
 
+/**
+ * The store. Open it with `MessageStore.open(options)`, close it with `close()`.
+ *
+ * @example
+ * const store = await MessageStore.open({ dataDir, flushDiskType: 'ASYNC_FLUSH', storeHost: { address: '10.0.0.1', port: 10911 } });
+ * const put = await store.putMessage(message);           // put.status === 'PUT_OK'
+ * const got = store.getMessage('T1', 0, put.queueOffset, 32); // got.records[0] is the raw record
+ */
 export class MessageStore {
   readonly settings: StoreSettings;
   /** What recovery found at open. */

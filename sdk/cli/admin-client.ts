@@ -49,6 +49,7 @@ export interface CliAdmin {
   deleteTopic(topic: string, clusterName?: string): Promise<void>;
   createSubscriptionGroup(settings: GroupSettings, clusterName?: string): Promise<string[]>;
   deleteSubscriptionGroup(group: string, clusterName?: string): Promise<void>;
+  /** By group name, in order. */
   fetchAllSubscriptionGroups(): Promise<readonly GroupSettings[]>;
   examineConsumeStats(group: string, topic?: string): Promise<QueueLag[]>;
   examineConsumerConnections(group: string): Promise<readonly { clientId: string; clientAddr: string; language: string; version: number }[]>;

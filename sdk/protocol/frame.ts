@@ -30,9 +30,9 @@ export function encodeHeader(command: RemotingCommand): Uint8Array {
 }
 
 /**
- * Frame heads (prefix + JSON header) are cut from a shared slab instead of
- * each getting its own buffer: a fresh ArrayBuffer per response costs more
- * than encoding the header. A head is never written again once handed out,
+ * Frame heads (length prefix, header word and header, in either encoding)
+ * are cut from a shared slab instead of each getting its own buffer: a fresh
+ * ArrayBuffer per frame costs more than encoding the header. A head is never written again once handed out,
  * so the socket may hold it as long as it likes; a full slab is dropped and
  * freed when the last head cut from it is.
  */

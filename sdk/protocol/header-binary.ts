@@ -9,11 +9,11 @@
  */
 import { SerializeType, type RemotingCommand } from './command.ts';
 import { FrameError } from './errors.ts';
+import { decodeUtf8 } from '../util/utf8.ts';
 import { languageCode, languageName } from './language.ts';
 
 const FIXED_BYTES = 21;
 const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder();
 
 /** Upper bound of a command's binary header: 3 bytes per UTF-16 unit covers any string. */
 export function binaryHeaderBound(command: RemotingCommand): number {
@@ -101,9 +101,6 @@ const shortTextBytesMax = 64;
 /** One reusable char-code array per short length, so reading a string allocates only the string. */
 const scratchByLength: number[][] = Array.from({ length: shortTextBytesMax + 1 }, (_, length) => new Array<number>(length).fill(0));
 
-/** Node's Buffer decodes UTF-8 in native code without a view object; plain Uint8Arrays go the portable way. */
-type NativeUtf8 = Uint8Array & { utf8Slice?: (start: number, end: number) => string };
-
 /** UTF-8 text of `bytes[start, end)`, invalid sequences replaced as TextDecoder does. */
 function readUtf8(bytes: Uint8Array, start: number, end: number): string {
   const length = end - start;
@@ -117,9 +114,7 @@ function readUtf8(bytes: Uint8Array, start: number, end: number): string {
     }
     if (index === length) return length === 1 ? String.fromCharCode(codes[0]!) : String.fromCharCode.apply(null, codes);
   }
-  const native = (bytes as NativeUtf8).utf8Slice;
-  if (native !== undefined) return native.call(bytes, start, end);
-  return textDecoder.decode(bytes.subarray(start, end));
+  return decodeUtf8(bytes, start, end);
 }
 
 /**

@@ -5,10 +5,10 @@
  * accepted in extFields and turned into its text, as Java's parser does.
  */
 import { SerializeType, type RemotingCommand } from './command.ts';
+import { decodeUtf8 } from '../util/utf8.ts';
 import { FrameError } from './errors.ts';
 
 const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder();
 
 export function encodeJsonHeader(command: RemotingCommand): Uint8Array {
   return textEncoder.encode(jsonHeaderText(command));
@@ -52,8 +52,7 @@ function escapeJson(text: string): string {
 export function decodeJsonHeader(bytes: Uint8Array): RemotingCommand {
   let parsed: unknown;
   try {
-    const native = (bytes as Uint8Array & { utf8Slice?: (start: number, end: number) => string }).utf8Slice;
-    parsed = JSON.parse(native !== undefined ? native.call(bytes, 0, bytes.length) : textDecoder.decode(bytes));
+    parsed = JSON.parse(decodeUtf8(bytes));
   } catch (error) {
     throw new FrameError('HEADER_JSON_INVALID', `header is not valid JSON (${(error as Error).message})`);
   }

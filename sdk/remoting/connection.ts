@@ -43,17 +43,6 @@ interface Pending {
 const SWEEP_INTERVAL_MS = 50;
 /** Parts below this size are copied together before writing; larger ones (pull bodies) are written as they are. */
 const coalescePartBytesMax = 16 * 1024;
-
-/** One buffer holding `parts[from, to)`, `bytes` long. */
-function concatParts(parts: readonly Uint8Array[], from: number, to: number, bytes: number): Uint8Array {
-  const joined = new Uint8Array(bytes);
-  let at = 0;
-  for (let index = from; index < to; index++) {
-    joined.set(parts[index]!, at);
-    at += parts[index]!.length;
-  }
-  return joined;
-}
 let nextConnectionId = 1;
 
 export class Connection {
@@ -297,3 +286,13 @@ export function unmapIpv4(address: string): string {
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
+/** One buffer holding `parts[from, to)`, `bytes` long. */
+function concatParts(parts: readonly Uint8Array[], from: number, to: number, bytes: number): Uint8Array {
+  const joined = new Uint8Array(bytes);
+  let at = 0;
+  for (let index = from; index < to; index++) {
+    joined.set(parts[index]!, at);
+    at += parts[index]!.length;
+  }
+  return joined;
+}

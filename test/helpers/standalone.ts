@@ -32,6 +32,8 @@ export interface StandaloneOptions {
   /** Extra flags for `apogee standalone`. */
   args?: string[];
   env?: Record<string, string>;
+  /** Node flags for the child (`--cpu-prof`, V8 settings), before the script. */
+  nodeFlags?: string[];
   /** How long to wait for the ready line. Default 30 s. */
   readyTimeoutMs?: number;
 }
@@ -44,7 +46,7 @@ export async function startStandalone(options: StandaloneOptions = {}): Promise<
   const dataDir = options.dataDir ?? (await mkdtemp(join(tmpdir(), 'apogee-e2e-')));
   const child = spawn(
     process.execPath,
-    [join(repositoryRoot, 'bin', 'apogee.mjs'), 'standalone', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--http-port', '0', ...(options.args ?? [])],
+    [...(options.nodeFlags ?? []), join(repositoryRoot, 'bin', 'apogee.mjs'), 'standalone', '--data-dir', dataDir, '--namesrv-port', '0', '--broker-port', '0', '--http-port', '0', ...(options.args ?? [])],
     { cwd: repositoryRoot, env: { ...process.env, APOGEE_LOG_LEVEL: process.env.APOGEE_LOG_LEVEL ?? 'warn', ...options.env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';

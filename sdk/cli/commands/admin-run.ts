@@ -19,7 +19,7 @@ async function withAdmin<T>(flags: ClientFlags, work: (admin: CliAdmin) => Promi
 export function runGroup(verb: 'create' | 'delete' | 'list' | 'describe', group: string | undefined, flags: GroupFlags): Promise<void> {
   return withAdmin(flags, async (admin) => {
     if (verb === 'list') {
-      const groups = [...(await admin.fetchAllSubscriptionGroups())].sort((a, b) => (a.group < b.group ? -1 : 1));
+      const groups = await admin.fetchAllSubscriptionGroups();
       if (flags.json) printJson({ groups });
       else printTable(groups, [{ header: 'GROUP', value: (row) => row.group }, { header: 'RETRY MAX', value: (row) => row.retryMaxTimes, align: 'right' }, { header: 'BROADCAST', value: (row) => row.broadcast }, { header: 'CONSUME', value: (row) => row.consumeEnable }]);
       return;

@@ -60,9 +60,8 @@ export async function runTopic(verb: TopicVerb, topic: string | undefined, flags
   }
 }
 
-/** The --perm spelling of PermName bits. */
+/** The --perm spelling of PermName bits: the key of `permBits` with the same read and write bits. */
 function permText(perm: number): string {
-  const read = (perm & PermName.PERM_READ) !== 0;
-  const write = (perm & PermName.PERM_WRITE) !== 0;
-  return read && write ? 'rw' : read ? 'r' : write ? 'w' : 'none';
+  const bits = perm & (PermName.PERM_READ | PermName.PERM_WRITE);
+  return Object.entries(permBits).find(([, value]) => value === bits)![0];
 }

@@ -3,15 +3,15 @@
 // like the private redis-server: publish with Producer.send / sendBatch,
 // consume with a clustering PushConsumer. Its extra variants publish against
 // a SYNC_FLUSH broker (options.flush = 'sync').
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { Admin } from '../../../sdk/native/admin.ts';
 import { PushConsumer } from '../../../sdk/native/consumer/push-consumer.ts';
 import type { Message } from '../../../sdk/native/message.ts';
 import { Producer } from '../../../sdk/native/producer/producer.ts';
 import { silentLogger } from '../../../sdk/util/log.ts';
+import { startStandalone, type Standalone } from '../../helpers/standalone.ts';
+import { waitFor as waitUntil } from '../../helpers/wait-for.ts';
 import { runEndToEnd, runPublishLoop, summarizePublish, timeBacklogConsume, waitFor, type OnPayload, type SendBatch } from './drivers.ts';
 import type { BenchSummary, BenchTarget, Workload } from './target.ts';
 
@@ -19,20 +19,13 @@ const repositoryRoot = resolve(import.meta.dirname, '..', '..', '..');
 const topic = 'ApogeeBench';
 /** Queues of the bench topic: two per core keeps both sides of the broker busy. */
 const queues = 4;
-/** Node flags of the standalone, as `npm start` runs it (see package.json). */
+/** Extra Node flags for the standalone (APOGEE_BENCH_SERVER_NODE_FLAGS), for trying V8 settings on the broker side; none by default. */
 const serverNodeFlags = (process.env.APOGEE_BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
-const readyPattern = /apogee standalone ready namesrv=(\S+) broker=(\S+)/;
 const readyTimeoutMs = 30_000;
 /** How long a backlog consume may take before the run counts the rest as errors. */
 const backlogTimeoutMs = 120_000;
 
-export interface Server {
-  namesrv: string;
-  process: ChildProcess;
-  dataDir: string;
-}
-
-let server: Server | undefined;
+let server: Standalone | undefined;
 const closers: Array<() => Promise<void>> = [];
 
 function flushOf(workload: Workload): 'SYNC_FLUSH' | 'ASYNC_FLUSH' {
@@ -40,49 +33,25 @@ function flushOf(workload: Workload): 'SYNC_FLUSH' | 'ASYNC_FLUSH' {
 }
 
 /** Starts the standalone with the workload's flush mode and creates the bench topic. */
-export async function startServer(workload: Workload): Promise<Server> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'apogee-compare-'));
+export async function startServer(workload: Workload): Promise<Standalone> {
   // APOGEE_BENCH_BROKER_PROFILE=<dir> runs the standalone under `node --cpu-prof` for a profile of the broker side.
   const profileDir = process.env.APOGEE_BENCH_BROKER_PROFILE;
-  const child = spawn(
-    process.execPath,
-    [...serverNodeFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), join(repositoryRoot, 'bin', 'apogee.mjs'), 'standalone', '--data-dir', dataDir, '--broker-port', '0', '--namesrv-port', '0',
-      '--broker-ip', '127.0.0.1', '--flush-disk-type', flushOf(workload)],
-    { cwd: repositoryRoot, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, APOGEE_LOG_LEVEL: 'warn' } },
-  );
-  child.stderr!.on('data', (chunk: Buffer) => process.stderr.write(chunk));
-  const namesrv = await new Promise<string>((resolveReady, reject) => {
-    let text = '';
-    const timer = setTimeout(() => reject(new Error('apogee standalone did not get ready')), readyTimeoutMs);
-    child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
-      text += chunk;
-      const match = readyPattern.exec(text);
-      if (match) {
-        clearTimeout(timer);
-        resolveReady(match[1]!);
-      }
-    });
-    child.once('exit', (code) => reject(new Error(`apogee standalone exited with ${code} before it was ready`)));
+  server = await startStandalone({
+    args: ['--broker-ip', '127.0.0.1', '--flush-disk-type', flushOf(workload)],
+    nodeFlags: [...serverNodeFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
+    readyTimeoutMs,
   });
-  server = { namesrv, process: child, dataDir };
-  const admin = new Admin({ namesrvAddr: namesrv, log: silentLogger });
+  const admin = new Admin({ namesrvAddr: server.namesrv, log: silentLogger });
   try {
     await admin.createTopic({ topic, queues });
-    const routed = await waitForAsync(async () => (await admin.describeTopic(topic).catch(() => undefined))?.queues.length === queues, readyTimeoutMs);
-    if (!routed) throw new Error(`the route of ${topic} never appeared`);
+    await waitUntil(async () => (await admin.describeTopic(topic).catch(() => undefined))?.queues.length === queues, {
+      timeoutMs: readyTimeoutMs,
+      what: `the route of ${topic}`,
+    });
   } finally {
     await admin.shutdown();
   }
   return server;
-}
-
-async function waitForAsync(condition: () => Promise<boolean>, timeoutMs: number): Promise<boolean> {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (await condition()) return true;
-    await new Promise((resolveLater) => setTimeout(resolveLater, 50));
-  }
-  return false;
 }
 
 export async function producerLanes(namesrv: string, workload: Workload): Promise<SendBatch[]> {
@@ -145,16 +114,8 @@ export const target: BenchTarget = {
   },
   async stop() {
     for (const close of closers.splice(0).reverse()) await close().catch(() => undefined);
-    if (server !== undefined) {
-      const { process: child, dataDir } = server;
-      server = undefined;
-      if (child.exitCode === null) {
-        const exited = new Promise((resolveExit) => child.once('exit', resolveExit));
-        child.kill('SIGTERM');
-        await exited;
-      }
-      rmSync(dataDir, { recursive: true, force: true });
-    }
+    await server?.dispose();
+    server = undefined;
   },
   async publish(workload: Workload): Promise<BenchSummary> {
     const { namesrv } = await startServer(workload);
