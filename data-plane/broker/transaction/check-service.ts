@@ -85,19 +85,31 @@ export class TransactionCheckService {
   async close(): Promise<void> {
     this.stopped = true;
     if (this.timer) clearTimeout(this.timer);
-    await this.running;
+    await this.running?.catch(() => undefined);
   }
 
   private schedule(): void {
     if (this.stopped) return;
     this.timer = setTimeout(() => {
-      this.running = this.checkRound().catch((error: unknown) => this.options.log.error('transaction check round failed', { error }));
-      void this.running.then(() => this.schedule());
+      void this.checkRound()
+        .catch((error: unknown) => this.options.log.error('transaction check round failed', { error }))
+        .then(() => this.schedule());
     }, this.options.checkIntervalMs ?? transactionCheckIntervalMsDefault);
   }
 
-  /** One pass over the open half messages; exposed so a test or admin call can run it at once. */
-  async checkRound(): Promise<void> {
+  /**
+   * One pass over the open half messages; exposed so a test or admin call can
+   * run it at once. Rounds never overlap: a call made while one runs starts
+   * after it, so two rounds cannot both act on a half message whose op record
+   * the first is still writing.
+   */
+  checkRound(): Promise<void> {
+    const round = (this.running ?? Promise.resolve()).catch(() => undefined).then(() => this.runRound());
+    this.running = round;
+    return round;
+  }
+
+  private async runRound(): Promise<void> {
     const { store, offsets } = this.options;
     const group = MixAllGroups.CID_SYS_RMQ_TRANS;
     const roundStart = this.now();
@@ -134,8 +146,8 @@ export class TransactionCheckService {
         uniqueKey: findProperty(half.properties, M.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX),
         checkTimes,
       });
-      this.discarded++;
       await this.options.transactions.writeOpRecord(half);
+      this.discarded++;
       return 'next';
     }
     const immunitySeconds = Number(findProperty(half.properties, M.PROPERTY_CHECK_IMMUNITY_TIME_IN_SECONDS));
