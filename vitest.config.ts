@@ -10,6 +10,7 @@ export default defineConfig({
           name: 'unit',
           include: ['{api,control-plane,data-plane,sdk}/**/*.test.ts'],
           testTimeout: 30_000,
+          setupFiles: ['test/setup/fast-check.ts'],
         },
       },
       {
@@ -18,6 +19,7 @@ export default defineConfig({
           include: ['test/**/*.test.ts'],
           testTimeout: 120_000,
           hookTimeout: 120_000,
+          setupFiles: ['test/setup/fast-check.ts'],
           // End-to-end files start brokers and child processes; on a 2-core
           // machine running them one at a time keeps them deterministic.
           fileParallelism: false,
