@@ -25,6 +25,7 @@ import {
   CapturingLogger,
   OnsMessage,
   closeAliOnsInternals,
+  consumedOffsetTotal,
   createOnsConsumer,
   startOnsProducer,
   type OnsConsumer,
@@ -205,6 +206,7 @@ describe('ali-ons 3.12 against apogee standalone', () => {
     const first = await consume(group, topics.offsets, '*');
     for (let index = 0; index < 6; index++) await send(message(topics.offsets, 'T', `before ${index}`));
     await waitFor(() => first.deliveries.length >= 6, receiveTimeoutMs, () => `6 deliveries (have ${first.deliveries.length})\n${diagnostics()}`);
+    await waitFor(() => consumedOffsetTotal(first.consumer) >= 6, receiveTimeoutMs, () => `offsets past all 6 messages (at ${consumedOffsetTotal(first.consumer)})\n${diagnostics()}`);
     await close(first.consumer);
 
     // One message per queue: a queue whose offset was lost would deliver its old messages before this one.
