@@ -121,7 +121,7 @@ export class FlushService {
       const syncs: Promise<void>[] = [];
       for (const queue of this.queues.all()) if (queue.writeOut()) syncs.push(...queue.syncFiles());
       if (this.index) {
-        this.index.writeOut();
+        await this.index.writeOutAsync();
         syncs.push(this.index.sync());
       }
       await Promise.all(syncs);

@@ -14,7 +14,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { readInt64, writeInt64 } from './consume-queue.ts';
-import { readFully, writeFully } from './segment.ts';
+import { readFully, writeFully, writeFullyAsync } from './segment.ts';
 import { indexPendingBytesMax } from './settings.ts';
 
 export const INDEX_HEADER_SIZE = 40;
@@ -41,12 +41,21 @@ export function indexFileName(time: number): string {
 
 export class IndexFile {
   header: IndexHeader = { beginTimestamp: 0, endTimestamp: 0, beginPhyOffset: 0, endPhyOffset: 0, hashSlotCount: 0, indexCount: 1 };
-  private slots: Int32Array | undefined;
+  /**
+   * The hash slot table exactly as the file holds it (big-endian int32s), so
+   * dirty pages go to the file straight from here with no conversion.
+   */
+  private slots: Uint8Array | undefined;
+  private slotView: DataView | undefined;
   private dirtyPages: Uint8Array | undefined;
   private pending = new Uint8Array(INDEX_ENTRY_SIZE * 256);
   private pendingView = new DataView(this.pending.buffer);
   /** Entry number of the first pending entry. */
   private writtenCount = 1;
+  /** The write of `writeOutAsync` under way. */
+  private inFlight: Promise<void> | undefined;
+  private sealed = false;
+  private sealPending = false;
 
   private constructor(
     readonly filePath: string,
@@ -67,7 +76,7 @@ export class IndexFile {
       file.header.beginTimestamp = file.header.endTimestamp = previous.endTimestamp;
       file.header.beginPhyOffset = file.header.endPhyOffset = previous.endPhyOffset;
     }
-    file.slots = new Int32Array(hashSlotNum);
+    file.setSlots(new Uint8Array(hashSlotNum * HASH_SLOT_SIZE));
     file.dirtyPages = new Uint8Array(Math.ceil(hashSlotNum / SLOTS_PER_PAGE));
     file.writeHeader();
     return file;
@@ -96,28 +105,37 @@ export class IndexFile {
     const bytes = new Uint8Array(this.hashSlotNum * HASH_SLOT_SIZE);
     readFully(this.fd, bytes, 0, bytes.length, INDEX_HEADER_SIZE);
     const view = new DataView(bytes.buffer);
-    const slots = new Int32Array(this.hashSlotNum);
     const count = this.header.indexCount;
-    for (let i = 0; i < slots.length; i++) {
-      const value = view.getInt32(i * HASH_SLOT_SIZE);
+    for (let at = 0; at < bytes.length; at += HASH_SLOT_SIZE) {
+      const value = view.getInt32(at);
       // Slots written after the header was last saved point at lost entries.
-      slots[i] = value > 0 && value < count ? value : 0;
+      if (value !== 0 && !(value > 0 && value < count)) view.setInt32(at, 0);
     }
-    this.slots = slots;
+    this.setSlots(bytes);
     this.dirtyPages = new Uint8Array(Math.ceil(this.hashSlotNum / SLOTS_PER_PAGE)).fill(1);
+  }
+
+  private setSlots(bytes: Uint8Array): void {
+    this.slots = bytes;
+    this.slotView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   }
 
   isFull(): boolean {
     return this.header.indexCount >= this.indexNum;
   }
 
+  /** True while a write-out runs; the file must not be closed then. */
+  isBusy(): boolean {
+    return this.inFlight !== undefined;
+  }
+
   isWritable(): boolean {
-    return this.slots !== undefined && !this.isFull();
+    return this.slots !== undefined && !this.sealed && !this.isFull();
   }
 
   /** Adds one key. Returns false when the file is full. */
   putKey(keyHash: number, physicalOffset: number, storeTimestamp: number): boolean {
-    const slots = this.slots;
+    const slots = this.slotView;
     if (!slots || this.isFull()) return false;
     const header = this.header;
     if (header.indexCount <= 1 && header.beginPhyOffset === 0) {
@@ -126,7 +144,7 @@ export class IndexFile {
     }
     if (header.indexCount <= 1 && header.beginTimestamp === 0) header.beginTimestamp = storeTimestamp;
     const slot = keyHash % this.hashSlotNum;
-    const previous = slots[slot]!;
+    const previous = slots.getInt32(slot * HASH_SLOT_SIZE);
     let timeDiff = Math.floor((storeTimestamp - header.beginTimestamp) / 1000);
     if (timeDiff < 0) timeDiff = 0;
     if (timeDiff > 0x7fffffff) timeDiff = 0x7fffffff;
@@ -142,33 +160,68 @@ export class IndexFile {
     writeInt64(view, at + 4, physicalOffset);
     view.setInt32(at + 12, timeDiff);
     view.setInt32(at + 16, previous);
-    slots[slot] = header.indexCount;
+    slots.setInt32(slot * HASH_SLOT_SIZE, header.indexCount);
     this.dirtyPages![Math.floor(slot / SLOTS_PER_PAGE)] = 1;
     if (previous === 0) header.hashSlotCount++;
     header.indexCount++;
     header.endPhyOffset = physicalOffset;
     header.endTimestamp = storeTimestamp;
-    if (at + INDEX_ENTRY_SIZE >= indexPendingBytesMax) this.writeOut();
+    if (at + INDEX_ENTRY_SIZE >= indexPendingBytesMax) this.writeEntries();
     return true;
   }
 
-  /** Entries, then dirty slot pages, then the header. */
+  /** Entries, then dirty slot pages, then the header, all before returning (seal, close). */
   writeOut(): void {
+    this.writeEntries();
+    if (this.slots && this.dirtyPages) {
+      for (const [start, end] of this.takeDirtyRuns()) writeFully(this.fd, this.slots, start, end, INDEX_HEADER_SIZE + start);
+    }
+    writeFully(this.fd, this.headerBytes(), 0, INDEX_HEADER_SIZE, 0);
+  }
+
+  /**
+   * The periodic write-out: entries now (they are few), then the dirty slot
+   * pages and the header through the thread pool, so copying megabytes of
+   * slots into the page cache never stalls the event loop. Slots keep
+   * changing while the write runs; a page changed meanwhile is dirty again and
+   * goes out next time, and the header written last is the one of the entries
+   * already on disk, so a slot that points past it reads as empty after a crash.
+   */
+  async writeOutAsync(): Promise<void> {
+    if (this.inFlight) await this.inFlight;
+    this.writeEntries();
+    const header = this.headerBytes();
+    const slots = this.slots;
+    const runs = slots && this.dirtyPages ? this.takeDirtyRuns() : [];
+    const fd = this.fd;
+    const write = (async () => {
+      for (const [start, end] of runs) await writeFullyAsync(fd, slots!, start, end, INDEX_HEADER_SIZE + start);
+      await writeFullyAsync(fd, header, 0, INDEX_HEADER_SIZE, 0);
+    })();
+    this.inFlight = write;
+    try {
+      await write;
+    } finally {
+      this.inFlight = undefined;
+      if (this.sealPending) this.seal();
+    }
+  }
+
+  private writeEntries(): void {
     const count = this.header.indexCount;
     if (count > this.writtenCount) {
       const position = INDEX_HEADER_SIZE + this.hashSlotNum * HASH_SLOT_SIZE + this.writtenCount * INDEX_ENTRY_SIZE;
       writeFully(this.fd, this.pending, 0, (count - this.writtenCount) * INDEX_ENTRY_SIZE, position);
       this.writtenCount = count;
     }
-    if (this.slots && this.dirtyPages) this.writeDirtySlots();
-    this.writeHeader();
   }
 
-  private writeDirtySlots(): void {
+  /** Byte ranges of the slot table covering each run of dirty pages; clears their marks. */
+  private takeDirtyRuns(): [number, number][] {
     const slots = this.slots!;
     const dirty = this.dirtyPages!;
-    const scratch = new Uint8Array(64 * SLOTS_PER_PAGE * HASH_SLOT_SIZE);
-    const view = new DataView(scratch.buffer);
+    const pageBytes = SLOTS_PER_PAGE * HASH_SLOT_SIZE;
+    const runs: [number, number][] = [];
     let page = 0;
     while (page < dirty.length) {
       if (!dirty[page]) {
@@ -176,15 +229,17 @@ export class IndexFile {
         continue;
       }
       const firstPage = page;
-      while (page < dirty.length && dirty[page] && page - firstPage < 64) dirty[page++] = 0;
-      const firstSlot = firstPage * SLOTS_PER_PAGE;
-      const endSlot = Math.min(slots.length, page * SLOTS_PER_PAGE);
-      for (let s = firstSlot; s < endSlot; s++) view.setInt32((s - firstSlot) * HASH_SLOT_SIZE, slots[s]!);
-      writeFully(this.fd, scratch, 0, (endSlot - firstSlot) * HASH_SLOT_SIZE, INDEX_HEADER_SIZE + firstSlot * HASH_SLOT_SIZE);
+      while (page < dirty.length && dirty[page]) dirty[page++] = 0;
+      runs.push([firstPage * pageBytes, Math.min(slots.length, page * pageBytes)]);
     }
+    return runs;
   }
 
   private writeHeader(): void {
+    writeFully(this.fd, this.headerBytes(), 0, INDEX_HEADER_SIZE, 0);
+  }
+
+  private headerBytes(): Uint8Array {
     const bytes = new Uint8Array(INDEX_HEADER_SIZE);
     const view = new DataView(bytes.buffer);
     const h = this.header;
@@ -194,13 +249,22 @@ export class IndexFile {
     writeInt64(view, 24, h.endPhyOffset);
     view.setInt32(32, h.hashSlotCount);
     view.setInt32(36, h.indexCount);
-    writeFully(this.fd, bytes, 0, INDEX_HEADER_SIZE, 0);
+    return bytes;
   }
 
   /** Frees the in-memory slot table once the file is full. */
   seal(): void {
+    this.sealed = true;
+    if (this.inFlight) {
+      // Finished by writeOutAsync once its write is done, so the two never race on the file.
+      this.sealPending = true;
+      return;
+    }
+    this.sealPending = false;
+    if (!this.slots) return;
     this.writeOut();
     this.slots = undefined;
+    this.slotView = undefined;
     this.dirtyPages = undefined;
   }
 
@@ -209,7 +273,7 @@ export class IndexFile {
     const count = this.header.indexCount;
     if (count <= 1) return;
     const slot = keyHash % this.hashSlotNum;
-    let entry = this.slots ? this.slots[slot]! : this.readSlot(slot);
+    let entry = this.slotView ? this.slotView.getInt32(slot * HASH_SLOT_SIZE) : this.readSlot(slot);
     const bytes = new Uint8Array(INDEX_ENTRY_SIZE);
     const view = new DataView(bytes.buffer);
     let steps = 0;

@@ -86,6 +86,11 @@ export class IndexService {
     this.files.at(-1)?.writeOut();
   }
 
+  /** The periodic write-out of the newest file, off the event loop (IndexFile.writeOutAsync). */
+  writeOutAsync(): Promise<void> {
+    return this.files.at(-1)?.writeOutAsync() ?? Promise.resolve();
+  }
+
   sync(): Promise<void> {
     const last = this.files.at(-1);
     return last ? last.syncFile() : Promise.resolve();
@@ -94,7 +99,7 @@ export class IndexService {
   /** Retention: deletes files (never the newest) whose entries all lie below `minPhysicalOffset`. */
   cleanBelow(minPhysicalOffset: number): number {
     let deleted = 0;
-    while (this.files.length > 1 && this.files[0]!.header.endPhyOffset < minPhysicalOffset) {
+    while (this.files.length > 1 && this.files[0]!.header.endPhyOffset < minPhysicalOffset && !this.files[0]!.isBusy()) {
       this.files.shift()!.destroy();
       deleted++;
     }

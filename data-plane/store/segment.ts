@@ -89,3 +89,13 @@ export function writeFully(fd: number, source: Uint8Array, start: number, end: n
     position += n;
   }
 }
+
+/** Writes all of `source[start, end)` at `position` through the thread pool. */
+export async function writeFullyAsync(fd: number, source: Uint8Array, start: number, end: number, position: number): Promise<void> {
+  while (start < end) {
+    const n = await new Promise<number>((resolve, reject) =>
+      fs.write(fd, source, start, end - start, position, (error, written) => (error ? reject(error) : resolve(written))));
+    start += n;
+    position += n;
+  }
+}

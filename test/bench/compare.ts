@@ -28,6 +28,8 @@ interface Options {
   rounds: number;
   settings: WorkloadSettings;
   only: string[] | undefined;
+  /** `--workloads a,b`: run only the workloads whose name contains one of these. */
+  workloads?: string[];
   jsonPath: string | undefined;
   /** `--client-semi-space <MiB>`: V8 young-generation size of every client child, the same for all targets. */
   clientSemiSpaceMib: number | undefined;
@@ -49,7 +51,7 @@ interface Cell {
   rounds: BenchSummary[];
 }
 
-const usage = `npm run bench -- compare [--rounds 3] [--duration 5] [--only nats,redis] [--json out.json] [--client-semi-space 64] [--quick]`;
+const usage = `npm run bench -- compare [--rounds 3] [--duration 5] [--only nats,redis] [--workloads e2e,128B] [--json out.json] [--client-semi-space 64] [--quick]`;
 
 export async function run(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
@@ -62,7 +64,7 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`${entry.name}: ${entry.status === 'available' ? (entry.version ?? 'version unknown') : skippedText(entry)}`);
   }
   const available = targets.filter((entry) => entry.status === 'available');
-  const plan = planWorkloads(available, options.settings);
+  const plan = planWorkloads(available, options.settings, options.workloads);
   const workloads = plan.workloads;
   const clientNodeFlags = options.clientSemiSpaceMib === undefined ? [] : [`--max-semi-space-size=${options.clientSemiSpaceMib}`];
   const cells = await runRounds(available, plan, options.rounds, clientNodeFlags);
@@ -94,6 +96,7 @@ function parseOptions(argv: string[]): Options | string {
     if (flag === '--rounds' && Number.isInteger(Number(value)) && Number(value) >= 1) options.rounds = Number(value);
     else if (flag === '--duration' && Number(value) > 0) options.settings.durationSeconds = Number(value);
     else if (flag === '--backlog' && Number.isInteger(Number(value)) && Number(value) >= 1) options.settings.backlogMessages = Number(value);
+    else if (flag === '--workloads') options.workloads = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
     else if (flag === '--only') options.only = value.split(',').map((name) => name.trim());
     else if (flag === '--json') options.jsonPath = value;
     else if (flag === '--client-semi-space' && Number.isInteger(Number(value)) && Number(value) >= 1) options.clientSemiSpaceMib = Number(value);
@@ -129,14 +132,15 @@ interface WorkloadPlan {
 }
 
 /** The standard workloads followed by every target's extra variants (e.g. Apogee's SYNC_FLUSH publish). */
-function planWorkloads(targets: readonly TargetEntry[], settings: WorkloadSettings): WorkloadPlan {
-  const workloads = standardWorkloads(settings);
+function planWorkloads(targets: readonly TargetEntry[], settings: WorkloadSettings, only?: readonly string[]): WorkloadPlan {
+  const wanted = (workload: Workload): boolean => only === undefined || only.some((part) => workload.name.includes(part));
+  const workloads = standardWorkloads(settings).filter(wanted);
   const ownerOf = new Map<string, string>();
   const names = new Set(workloads.map((workload) => workload.name));
   for (const entry of targets) {
     for (const template of standardWorkloads(settings)) {
       for (const extra of entry.target?.extraWorkloads?.(template) ?? []) {
-        if (names.has(extra.name)) continue;
+        if (names.has(extra.name) || !wanted(extra)) continue;
         names.add(extra.name);
         ownerOf.set(extra.name, entry.name);
         workloads.push(extra);

@@ -21,6 +21,8 @@ const topic = 'ApogeeBench';
 const queues = 4;
 /** Extra Node flags for the standalone (APOGEE_BENCH_SERVER_NODE_FLAGS), for trying V8 settings on the broker side; none by default. */
 const serverNodeFlags = (process.env.APOGEE_BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter((flag) => flag !== '');
+/** Extra `apogee standalone` flags (APOGEE_BENCH_SERVER_ARGS), e.g. `--config <file>` to try broker settings; none by default. */
+const serverArgs = (process.env.APOGEE_BENCH_SERVER_ARGS ?? '').split(' ').filter((arg) => arg !== '');
 const readyTimeoutMs = 30_000;
 /** How long a backlog consume may take before the run counts the rest as errors. */
 const backlogTimeoutMs = 120_000;
@@ -37,7 +39,7 @@ export async function startServer(workload: Workload): Promise<Standalone> {
   // APOGEE_BENCH_BROKER_PROFILE=<dir> runs the standalone under `node --cpu-prof` for a profile of the broker side.
   const profileDir = process.env.APOGEE_BENCH_BROKER_PROFILE;
   server = await startStandalone({
-    args: ['--broker-ip', '127.0.0.1', '--flush-disk-type', flushOf(workload)],
+    args: ['--broker-ip', '127.0.0.1', '--flush-disk-type', flushOf(workload), ...serverArgs],
     nodeFlags: [...serverNodeFlags, ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : [])],
     readyTimeoutMs,
   });
