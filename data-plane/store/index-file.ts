@@ -54,8 +54,8 @@ export class IndexFile {
   private writtenCount = 1;
   /** The write of `writeOutAsync` under way. */
   private inFlight: Promise<void> | undefined;
+  /** Set by `seal`; the slot table is freed once no write-out is under way. */
   private sealed = false;
-  private sealPending = false;
 
   private constructor(
     readonly filePath: string,
@@ -176,7 +176,7 @@ export class IndexFile {
     if (this.slots && this.dirtyPages) {
       for (const [start, end] of this.takeDirtyRuns()) writeFully(this.fd, this.slots, start, end, INDEX_HEADER_SIZE + start);
     }
-    writeFully(this.fd, this.headerBytes(), 0, INDEX_HEADER_SIZE, 0);
+    this.writeHeader();
   }
 
   /**
@@ -193,18 +193,19 @@ export class IndexFile {
     const header = this.headerBytes();
     const slots = this.slots;
     const runs = slots && this.dirtyPages ? this.takeDirtyRuns() : [];
-    const fd = this.fd;
-    const write = (async () => {
-      for (const [start, end] of runs) await writeFullyAsync(fd, slots!, start, end, INDEX_HEADER_SIZE + start);
-      await writeFullyAsync(fd, header, 0, INDEX_HEADER_SIZE, 0);
-    })();
-    this.inFlight = write;
+    this.inFlight = this.writeInBackground(slots, runs, header);
     try {
-      await write;
+      await this.inFlight;
     } finally {
       this.inFlight = undefined;
-      if (this.sealPending) this.seal();
+      // A seal asked for while the write ran (see `seal`).
+      if (this.sealed && this.slots) this.seal();
     }
+  }
+
+  private async writeInBackground(slots: Uint8Array | undefined, runs: [number, number][], header: Uint8Array): Promise<void> {
+    for (const [start, end] of runs) await writeFullyAsync(this.fd, slots!, start, end, INDEX_HEADER_SIZE + start);
+    await writeFullyAsync(this.fd, header, 0, INDEX_HEADER_SIZE, 0);
   }
 
   private writeEntries(): void {
@@ -255,13 +256,8 @@ export class IndexFile {
   /** Frees the in-memory slot table once the file is full. */
   seal(): void {
     this.sealed = true;
-    if (this.inFlight) {
-      // Finished by writeOutAsync once its write is done, so the two never race on the file.
-      this.sealPending = true;
-      return;
-    }
-    this.sealPending = false;
-    if (!this.slots) return;
+    // Under a write-out, writeOutAsync seals once it is done, so the two never race on the file.
+    if (this.inFlight || !this.slots) return;
     this.writeOut();
     this.slots = undefined;
     this.slotView = undefined;

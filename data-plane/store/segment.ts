@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { promisify } from 'node:util';
 
 export function offsetToFileName(offset: number): string {
   return String(offset).padStart(20, '0');
@@ -90,11 +91,12 @@ export function writeFully(fd: number, source: Uint8Array, start: number, end: n
   }
 }
 
+const writeAsync = promisify(fs.write);
+
 /** Writes all of `source[start, end)` at `position` through the thread pool. */
 export async function writeFullyAsync(fd: number, source: Uint8Array, start: number, end: number, position: number): Promise<void> {
   while (start < end) {
-    const n = await new Promise<number>((resolve, reject) =>
-      fs.write(fd, source, start, end - start, position, (error, written) => (error ? reject(error) : resolve(written))));
+    const { bytesWritten: n } = await writeAsync(fd, source, start, end - start, position);
     start += n;
     position += n;
   }
