@@ -240,14 +240,18 @@ export class MessageStore {
   private readonly recordInput: MessageRecordInput;
   private closed = false;
   private retentionTimer: NodeJS.Timeout | undefined;
-  // Puts answered at the end of this event-loop turn, after one write.
+  // Puts answered at the end of the current task (process.nextTick), after one
+  // write: a socket read's worth of sends share a write, and their answers go
+  // out before the next read. With setImmediate, libuv's read loop (up to 32
+  // reads per poll) let a client's whole window pile up unanswered before any
+  // answer left, so broker and client took turns instead of overlapping.
   private tickScheduled = false;
   private pendingResolves: ((result: never) => void)[] = [];
   private pendingResults: (PutResult | PutBatchResult)[] = [];
   private pendingFlushEnds: number[] = [];
   /**
-   * Records appended this turn, dispatched (ConsumeQueue, index, long-polling
-   * wake-up) only once the turn's write handed them to the OS: a consumer
+   * Records appended this task, dispatched (ConsumeQueue, index, long-polling
+   * wake-up) only once the task's write handed them to the OS: a consumer
    * never sees a record that a crash of this process could still take away.
    */
   private pendingDispatches: PendingDispatch[] = [];
@@ -464,7 +468,7 @@ export class MessageStore {
   private answerAfterWrite<T extends PutResult | PutBatchResult>(result: T, flushEnd: number): Promise<T> {
     if (!this.tickScheduled) {
       this.tickScheduled = true;
-      setImmediate(this.tick);
+      process.nextTick(this.tick);
     }
     return new Promise<T>((resolve) => {
       this.pendingResolves.push(resolve as (result: never) => void);
@@ -473,7 +477,7 @@ export class MessageStore {
     });
   }
 
-  /** One write for everything appended this turn, then the answers (or the wait for the flush). */
+  /** One write for everything appended this task, then the answers (or the wait for the flush). */
   private readonly tick = (): void => {
     this.tickScheduled = false;
     const resolves = this.pendingResolves;

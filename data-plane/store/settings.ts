@@ -45,7 +45,7 @@ export const systemTopicLengthMaxDefault = systemTopicLengthMax;
 export const propertiesSizeMaxBytesDefault = propertiesSizeMaxBytes;
 /**
  * In-memory write buffer: appends are encoded here and written with one
- * write per event-loop turn. It must hold the largest batch, which is bounded
+ * write per task (the sends of one socket read). It must hold the largest batch, which is bounded
  * by a 16 MiB frame.
  */
 export const writeBufferBytesMax = 17 * 1024 * 1024;
