@@ -11,12 +11,20 @@ import { findProperty } from './properties.ts';
 
 /** keyHash of an index key: |Java hash|, with Integer.MIN_VALUE mapped to 0. */
 export function indexKeyHash(indexKey: string): number {
-  const hash = javaStringHashCode(indexKey);
+  return keyHashOf(javaStringHashCode(indexKey));
+}
+
+function keyHashOf(hash: number): number {
   return hash === -2147483648 ? 0 : Math.abs(hash);
 }
 
+/** Topics whose `topic#` hash prefix is cached; past this the cache starts over. */
+const topicSeedsMax = 4096;
+
 export class IndexService {
   readonly files: IndexFile[] = [];
+  /** Java hash of `topic#` per topic: a key's hash continues from it instead of hashing a joined string. */
+  private readonly topicSeeds = new Map<string, number>();
 
   constructor(
     readonly dir: string,
@@ -45,15 +53,26 @@ export class IndexService {
   buildIndex(topic: string, properties: string, physicalOffset: number, storeTimestamp: number): void {
     if (physicalOffset <= this.lastIndexedOffset()) return;
     const uniqueKey = findProperty(properties, 'UNIQ_KEY');
-    if (uniqueKey) this.putKey(topic + '#' + uniqueKey, physicalOffset, storeTimestamp);
-    const keys = findProperty(properties, 'KEYS');
+    const keys = properties.includes('KEYS\u0001') ? findProperty(properties, 'KEYS') : undefined;
+    if (!uniqueKey && !keys) return;
+    const seed = this.topicSeed(topic);
+    if (uniqueKey) this.putKey(keyHashOf(javaStringHashCode(uniqueKey, seed)), physicalOffset, storeTimestamp);
     if (keys) {
-      for (const key of keys.split(' ')) if (key.length > 0) this.putKey(topic + '#' + key, physicalOffset, storeTimestamp);
+      for (const key of keys.split(' ')) if (key.length > 0) this.putKey(keyHashOf(javaStringHashCode(key, seed)), physicalOffset, storeTimestamp);
     }
   }
 
-  private putKey(indexKey: string, physicalOffset: number, storeTimestamp: number): void {
-    const keyHash = indexKeyHash(indexKey);
+  private topicSeed(topic: string): number {
+    let seed = this.topicSeeds.get(topic);
+    if (seed === undefined) {
+      if (this.topicSeeds.size >= topicSeedsMax) this.topicSeeds.clear();
+      seed = javaStringHashCode('#', javaStringHashCode(topic));
+      this.topicSeeds.set(topic, seed);
+    }
+    return seed;
+  }
+
+  private putKey(keyHash: number, physicalOffset: number, storeTimestamp: number): void {
     let file = this.files.at(-1);
     if (!file || !file.isWritable()) {
       file?.seal();

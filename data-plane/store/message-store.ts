@@ -345,10 +345,13 @@ export class MessageStore {
     const bornHosts: Uint8Array[] = [];
     let total = 0;
     messages = messages.map(withTerminatedProperties);
+    // Topic and queue are checked once: every message must share the first one's.
+    const invalid = this.checkMessage(first);
+    if (invalid) return fail(invalid.status, invalid.reason!);
+    const bodyBytesMax = this.settings.messageSizeMaxBytes;
     for (const message of messages) {
       if (message.topic !== first.topic || message.queueId !== first.queueId) return fail(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.BATCH_MIXED);
-      const invalid = this.checkMessage(message);
-      if (invalid) return fail(invalid.status, invalid.reason!);
+      if (message.body.length > bodyBytesMax) return fail(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.BODY_TOO_LARGE);
       const propertiesLength = utf8Length(message.properties);
       if (propertiesLength > this.settings.propertiesSizeMaxBytes) return fail(PutMessageStatus.PROPERTIES_SIZE_EXCEEDED, PutRefusalReason.PROPERTIES_TOO_LARGE);
       const bornHost = this.hostBytes(message.bornHost.address);

@@ -8,6 +8,7 @@
  * zero and ignored: the broker computes the CRC when it stores each entry.
  * Decoding hands out views into the request body, not copies.
  */
+import { decodeUtf8 } from '../util/utf8.ts';
 import { batchMessagesMax, propertiesSizeMaxBytes } from './limits.ts';
 
 export interface BatchEntry {
@@ -25,7 +26,6 @@ export type BatchDecodeResult =
 export const batchEntryOverheadBytes = 22;
 
 const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder();
 
 /** Encodes a batch. Throws RangeError when a properties string is over 32767 UTF-8 bytes. */
 export function encodeBatchBody(messages: readonly BatchEntry[]): Uint8Array {
@@ -91,7 +91,7 @@ export function decodeBatchBody(body: Uint8Array): BatchDecodeResult {
     messages.push({
       flag,
       body: body.subarray(at + 20, propertiesAt),
-      properties: propertiesLength === 0 ? '' : textDecoder.decode(body.subarray(propertiesAt + 2, propertiesAt + 2 + propertiesLength)),
+      properties: propertiesLength === 0 ? '' : decodeUtf8(body, propertiesAt + 2, propertiesAt + 2 + propertiesLength),
     });
     at += totalSize;
   }

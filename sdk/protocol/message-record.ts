@@ -14,6 +14,7 @@
  * bodies with this file.
  */
 import { crc32Masked } from '../util/crc32.ts';
+import { decodeUtf8, encodeUtf8Into } from '../util/utf8.ts';
 import { decodeHostAddress } from './message-id.ts';
 
 /** MAGICCODE of a v1 record (topic length in one byte). */
@@ -97,7 +98,6 @@ export interface MessageRecord {
 }
 
 const textEncoder = new TextEncoder();
-const textDecoder = new TextDecoder();
 
 /** Bytes `text` takes in UTF-8 (lone surrogates count 3, as TextEncoder writes U+FFFD). */
 export function utf8Length(text: string): number {
@@ -193,7 +193,7 @@ export function encodeMessageRecord(
   p += topic.length;
   view.setInt16(p, propertiesLength);
   p += 2;
-  if (propertiesLength > 0) textEncoder.encodeInto(input.properties, target.subarray(p, p + propertiesLength));
+  if (propertiesLength > 0) encodeUtf8Into(input.properties, target, p, propertiesLength);
   return size;
 }
 
@@ -286,11 +286,11 @@ export function decodeMessageRecord(bytes: Uint8Array, offset = 0, checkCrc = fa
     topicLength = view.getInt16(p);
     p += 2;
   } else topicLength = bytes[p++]!;
-  const topic = textDecoder.decode(bytes.subarray(p, p + topicLength));
+  const topic = decodeUtf8(bytes, p, p + topicLength);
   p += topicLength;
   const propertiesLength = view.getInt16(p);
   p += 2;
-  const properties = propertiesLength > 0 ? textDecoder.decode(bytes.subarray(p, p + propertiesLength)) : '';
+  const properties = propertiesLength > 0 ? decodeUtf8(bytes, p, p + propertiesLength) : '';
   return {
     totalSize: size,
     magic,

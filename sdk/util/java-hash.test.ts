@@ -10,4 +10,10 @@ describe('javaStringHashCode', () => {
     expect(javaStringHashCode('é')).toBe(233);
     expect(javaStringHashCode('\u{1F600}')).toBe(1772899);
   });
+
+  it('continues from a seed as if the strings were joined', () => {
+    expect(javaStringHashCode('key', javaStringHashCode('T1#'))).toBe(-1843717319);
+    expect(javaStringHashCode('#key', javaStringHashCode('T1'))).toBe(javaStringHashCode('T1#key'));
+    expect(javaStringHashCode('', 12345)).toBe(12345);
+  });
 });

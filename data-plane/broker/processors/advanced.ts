@@ -35,12 +35,12 @@ import { PopService } from '../pop/pop-service.ts';
 import { PopState } from '../pop/pop-state.ts';
 import { editProperties } from '../schedule/message-copy.ts';
 import { delayLevelTable, type DelayLevelTable } from '../schedule/delay-levels.ts';
-import { rewriteForDelay } from '../schedule/rewrite.ts';
+import { mayDelayOrTime, rewriteForDelay } from '../schedule/rewrite.ts';
 import { ScheduleMessageService } from '../schedule/schedule-message-service.ts';
 import { TimerMessageService } from '../schedule/timer-message-service.ts';
 import type { MessageRewriter } from '../send-rewriter.ts';
 import { TransactionCheckService } from '../transaction/check-service.ts';
-import { rewriteForTransaction } from '../transaction/rewrite.ts';
+import { isTransactionHalf, rewriteForTransaction } from '../transaction/rewrite.ts';
 import { TransactionalMessageService } from '../transaction/transactional-message-service.ts';
 import { ackMessageProcessor } from './ack.ts';
 import { changeInvisibleTimeProcessor } from './change-invisible-time.ts';
@@ -150,6 +150,7 @@ function sendRewriters(broker: BrokerContext, services: AdvancedServices): Messa
     {
       name: 'transaction-half',
       rewrite(message) {
+        if (!isTransactionHalf(message)) return undefined;
         const half = rewriteForTransaction(message);
         if (half.rewritten) Object.assign(message, half.message);
         return undefined;
@@ -175,6 +176,7 @@ function sendRewriters(broker: BrokerContext, services: AdvancedServices): Messa
     {
       name: 'delay-and-timer',
       rewrite(message) {
+        if (!mayDelayOrTime(message.properties)) return undefined;
         const rewrite = rewriteForDelay(message, delayOptions);
         if (!rewrite.ok) return { code: ResponseCode.MESSAGE_ILLEGAL, remark: rewrite.reason };
         if (rewrite.rewritten) Object.assign(message, rewrite.message);

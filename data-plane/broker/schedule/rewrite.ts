@@ -48,6 +48,11 @@ const M = MessageConst;
  * if (!rewrite.ok) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, rewrite.reason);
  * const put = await store.putMessage(rewrite.message);
  */
+/** False when `properties` certainly holds no delay level and no timer: the test the send path runs for every message. */
+export function mayDelayOrTime(properties: string): boolean {
+  return properties.includes('DELAY\u0001') || properties.includes('TIMER_') || properties.includes('__STARTDELIVERTIME\u0001');
+}
+
 export function rewriteForDelay(message: MessageToPut, options: DelayRewriteOptions): DelayRewrite {
   const properties = message.properties;
   const type = transactionType(message.sysFlag);
