@@ -21,6 +21,8 @@ export const INDEX_HEADER_SIZE = 40;
 const HASH_SLOT_SIZE = 4;
 const INDEX_ENTRY_SIZE = 20;
 const SLOTS_PER_PAGE = 1024;
+/** Clean pages (4 KiB each) a slot write-out may span to join two dirty runs. */
+const cleanGapPagesMax = 16;
 
 export interface IndexHeader {
   beginTimestamp: number;
@@ -217,7 +219,13 @@ export class IndexFile {
     }
   }
 
-  /** Byte ranges of the slot table covering each run of dirty pages; clears their marks. */
+  /**
+   * Byte ranges of the slot table covering the dirty pages; clears their
+   * marks. Runs apart by at most `cleanGapPagesMax` clean pages are joined:
+   * rewriting a few unchanged pages costs less than another write, and at
+   * modest rates random keys leave a dirty page every few pages, which would
+   * otherwise be a thread pool round trip (and a wake-up of the event loop) each.
+   */
   private takeDirtyRuns(): [number, number][] {
     const slots = this.slots!;
     const dirty = this.dirtyPages!;
@@ -230,8 +238,16 @@ export class IndexFile {
         continue;
       }
       const firstPage = page;
-      while (page < dirty.length && dirty[page]) dirty[page++] = 0;
-      runs.push([firstPage * pageBytes, Math.min(slots.length, page * pageBytes)]);
+      let endPage = page;
+      while (page < dirty.length && page - endPage <= cleanGapPagesMax) {
+        if (dirty[page]) {
+          dirty[page] = 0;
+          endPage = page + 1;
+        }
+        page++;
+      }
+      runs.push([firstPage * pageBytes, Math.min(slots.length, endPage * pageBytes)]);
+      page = endPage;
     }
     return runs;
   }
