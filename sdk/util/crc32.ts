@@ -35,11 +35,17 @@ function findNativeCrc32(): NativeCrc32 | undefined {
 }
 
 /**
+ * Below this many bytes the table loop beats the native call, whose argument
+ * checks cost about as much as 200 bytes of table lookups (Node 20, x64).
+ */
+const nativeCrc32BytesMin = 256;
+
+/**
  * Continues a CRC-32 over `bytes[start, end)`. Start a fresh checksum with
  * `crc = 0`. Returns an unsigned 32-bit value.
  */
 export function crc32(bytes: Uint8Array, start = 0, end = bytes.length, crc = 0): number {
-  if (nativeCrc32 !== undefined && end - start >= 64) {
+  if (nativeCrc32 !== undefined && end - start >= nativeCrc32BytesMin) {
     return nativeCrc32(start === 0 && end === bytes.length ? bytes : bytes.subarray(start, end), crc) >>> 0;
   }
   return crc32Portable(bytes, start, end, crc);
