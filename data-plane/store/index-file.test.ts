@@ -41,6 +41,34 @@ describe('IndexFile write-out', () => {
     reopened.close();
   });
 
+  it('writes dirty slot pages scattered with clean gaps, near and far apart, so that every key is found after a reopen', async () => {
+    const dir = tempDir();
+    // 64 pages of 1,024 slots; a key hash of page * 1024 + n lands on that page.
+    const file = IndexFile.create(dir, baseTime, 64 * 1024, 1_000);
+    const pages = [0, 3, 20, 21, 37, 63];
+    const hashes = pages.flatMap((page) => [page * 1024 + 5, page * 1024 + 1023]);
+    hashes.forEach((hash, i) => file.putKey(hash, (i + 1) * 100, baseTime + i));
+    await file.writeOutAsync();
+    // A second round dirties other pages only: pages written before must stay as they were.
+    file.putKey(10 * 1024, 5_000, baseTime + 50);
+    file.putKey(50 * 1024 + 9, 5_100, baseTime + 51);
+    await file.writeOutAsync();
+    file.close();
+
+    const reopened = IndexFile.open(file.filePath, 64 * 1024, 1_000, false);
+    const expected = new Map<number, number>([...hashes.map((hash, i): [number, number] => [hash, (i + 1) * 100]), [10 * 1024, 5_000], [50 * 1024 + 9, 5_100]]);
+    for (const [hash, offset] of expected) {
+      const out: number[] = [];
+      reopened.lookup(hash, 8, baseTime, baseTime + 10_000, out);
+      expect(out, `hash ${hash}`).toEqual([offset]);
+    }
+    // A page never dirtied is still empty on disk.
+    const none: number[] = [];
+    reopened.lookup(30 * 1024 + 5, 8, baseTime, baseTime + 10_000, none);
+    expect(none).toEqual([]);
+    reopened.close();
+  });
+
   it('seals a file whose background write is under way only after that write, and keeps answering lookups meanwhile', async () => {
     const dir = tempDir();
     const service = new IndexService(dir, 1024, 50, () => baseTime);
