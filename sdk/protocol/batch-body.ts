@@ -8,8 +8,9 @@
  * zero and ignored: the broker computes the CRC when it stores each entry.
  * Decoding hands out views into the request body, not copies.
  */
-import { decodeUtf8 } from '../util/utf8.ts';
+import { decodeUtf8, encodeUtf8Into } from '../util/utf8.ts';
 import { batchMessagesMax, propertiesSizeMaxBytes } from './limits.ts';
+import { utf8Length } from './message-record.ts';
 
 export interface BatchEntry {
   readonly flag: number;
@@ -25,35 +26,37 @@ export type BatchDecodeResult =
 /** Bytes of an entry besides its body and properties. */
 export const batchEntryOverheadBytes = 22;
 
-const textEncoder = new TextEncoder();
 
 /** Encodes a batch. Throws RangeError when a properties string is over 32767 UTF-8 bytes. */
 export function encodeBatchBody(messages: readonly BatchEntry[]): Uint8Array {
-  const encodedProperties = messages.map((message, index) => {
-    const bytes = textEncoder.encode(message.properties);
-    if (bytes.length > propertiesSizeMaxBytes) {
-      throw new RangeError(`batch message ${index}: properties are ${bytes.length} bytes, over propertiesSizeMaxBytes ${propertiesSizeMaxBytes}`);
-    }
-    return bytes;
-  });
+  // Properties are measured first and written straight into the body: no intermediate copy per message.
+  const propertiesLengths = new Array<number>(messages.length);
   let size = 0;
-  for (let i = 0; i < messages.length; i++) size += batchEntryOverheadBytes + messages[i]!.body.length + encodedProperties[i]!.length;
+  for (let i = 0; i < messages.length; i++) {
+    const message = messages[i]!;
+    const propertiesLength = utf8Length(message.properties);
+    if (propertiesLength > propertiesSizeMaxBytes) {
+      throw new RangeError(`batch message ${i}: properties are ${propertiesLength} bytes, over propertiesSizeMaxBytes ${propertiesSizeMaxBytes}`);
+    }
+    propertiesLengths[i] = propertiesLength;
+    size += batchEntryOverheadBytes + message.body.length + propertiesLength;
+  }
   const out = new Uint8Array(size);
   const view = new DataView(out.buffer);
   let at = 0;
   for (let i = 0; i < messages.length; i++) {
     const message = messages[i]!;
-    const properties = encodedProperties[i]!;
-    view.setInt32(at, batchEntryOverheadBytes + message.body.length + properties.length);
+    const propertiesLength = propertiesLengths[i]!;
+    view.setInt32(at, batchEntryOverheadBytes + message.body.length + propertiesLength);
     view.setInt32(at + 4, 0);
     view.setInt32(at + 8, 0);
     view.setInt32(at + 12, message.flag);
     view.setInt32(at + 16, message.body.length);
     out.set(message.body, at + 20);
     at += 20 + message.body.length;
-    view.setInt16(at, properties.length);
-    out.set(properties, at + 2);
-    at += 2 + properties.length;
+    view.setInt16(at, propertiesLength);
+    if (propertiesLength > 0) encodeUtf8Into(message.properties, out, at + 2, propertiesLength);
+    at += 2 + propertiesLength;
   }
   return out;
 }

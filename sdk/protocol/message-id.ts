@@ -174,7 +174,7 @@ export class UniqueIdGenerator {
     const counter = this.counter;
     this.counter = (counter + 1) & 0xffff;
     const time = (diff | 0) >>> 0;
-    return this.prefix + time.toString(16).toUpperCase().padStart(8, '0') + counter.toString(16).toUpperCase().padStart(4, '0');
+    return this.prefix + hex32(time) + hexOfByte[counter >>> 8]! + hexOfByte[counter & 0xff]!;
   }
 }
 

@@ -18,15 +18,24 @@ export function decodeUtf8(bytes: Uint8Array, start = 0, end = bytes.length): st
 
 const textEncoder = new TextEncoder();
 
-/** Node's Buffer writes UTF-8 in native code at an offset, without a view object. */
-type NativeUtf8Write = Uint8Array & { utf8Write?: (text: string, offset: number, length: number) => number };
+/**
+ * Node's Buffer writes UTF-8 in native code at an offset, without a view
+ * object, and its method works on any Uint8Array. Looked up, never required.
+ */
+type NativeUtf8Write = (this: Uint8Array, text: string, offset: number, length: number) => number;
+const nativeUtf8Write = (globalThis as { Buffer?: { prototype: { utf8Write?: NativeUtf8Write } } }).Buffer?.prototype.utf8Write;
 
 /**
  * Writes `text` as UTF-8 into `target` at `offset`, within `length` bytes
- * (the caller measured it), and returns the bytes written.
+ * (the caller measured it with `utf8Length`), and returns the bytes written.
+ * Lone surrogates become U+FFFD either way.
  */
 export function encodeUtf8Into(text: string, target: Uint8Array, offset: number, length: number): number {
-  const native = (target as NativeUtf8Write).utf8Write;
-  if (native !== undefined) return native.call(target, text, offset, length);
+  if (nativeUtf8Write !== undefined) return nativeUtf8Write.call(target, text, offset, length);
+  return encodeUtf8IntoPortable(text, target, offset, length);
+}
+
+/** `encodeUtf8Into` through TextEncoder, for runtimes without Node's Buffer. */
+export function encodeUtf8IntoPortable(text: string, target: Uint8Array, offset: number, length: number): number {
   return textEncoder.encodeInto(text, target.subarray(offset, offset + length)).written;
 }
