@@ -225,12 +225,45 @@ export class Producer {
     return this.sendToQueue(prepared, queue, timeoutMs);
   }
 
-  protected async sendWithRetries(prepared: PreparedMessage, timeoutMs: number, signal: AbortSignal | undefined): Promise<SendResult> {
+  /**
+   * A send with up to `retries` more attempts on retriable failures, within
+   * `timeoutMs` in all. The first attempt, nearly always the only one, is a
+   * plain promise chain: an async function would keep its frame alive for
+   * every send in flight, and with a thousand in flight that is what the
+   * young-generation collector copies at each scavenge.
+   */
+  protected sendWithRetries(prepared: PreparedMessage, timeoutMs: number, signal: AbortSignal | undefined): Promise<SendResult> {
+    const info = this.publishInfos.get(prepared.topic);
+    const queue = info !== undefined && signal === undefined ? info.select(this.faults, undefined) : undefined;
+    if (queue === undefined) return this.sendWithRetriesFrom(prepared, Date.now(), timeoutMs, signal, 0, undefined, undefined);
     const started = Date.now();
+    return this.sendToQueue(prepared, queue, timeoutMs).then(
+      (result) => {
+        this.faults?.update(queue.brokerName, Date.now() - started, false);
+        return result;
+      },
+      (error: unknown) => {
+        this.faults?.update(queue.brokerName, Date.now() - started, true);
+        if (!isRetriable(error)) throw error;
+        return this.sendWithRetriesFrom(prepared, started, timeoutMs, signal, 1, queue.brokerName, error);
+      },
+    );
+  }
+
+  /** The attempts from `firstAttempt` on, after the failures so far. */
+  private async sendWithRetriesFrom(
+    prepared: PreparedMessage,
+    started: number,
+    timeoutMs: number,
+    signal: AbortSignal | undefined,
+    firstAttempt: number,
+    lastBrokerNameSoFar: string | undefined,
+    lastErrorSoFar: unknown,
+  ): Promise<SendResult> {
     const info = this.publishInfos.get(prepared.topic) ?? (await this.publishInfo(prepared.topic));
-    let lastBrokerName: string | undefined;
-    let lastError: unknown;
-    for (let attempt = 0; attempt <= this.retries; attempt++) {
+    let lastBrokerName = lastBrokerNameSoFar;
+    let lastError = lastErrorSoFar;
+    for (let attempt = firstAttempt; attempt <= this.retries; attempt++) {
       const remainingMs = timeoutMs - (Date.now() - started);
       if (remainingMs <= 0) break;
       signal?.throwIfAborted();
