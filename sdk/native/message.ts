@@ -8,7 +8,7 @@ import {
   MessageConst,
   NAME_VALUE_SEPARATOR,
   PROPERTY_SEPARATOR,
-  decodeProperties,
+  decodePropertiesRecord,
   encodeProperties,
   reservedPropertyNames,
 } from '../protocol/message-properties.ts';
@@ -91,7 +91,7 @@ export class MessageExt {
   readonly storedTopic: string;
 
   constructor(record: MessageRecord, brokerName: string, body: Uint8Array, sysFlag: number) {
-    const properties = Object.fromEntries(decodeProperties(record.properties));
+    const properties = decodePropertiesRecord(record.properties);
     this.msgId = properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] ?? createOffsetMessageId(record.storeHost, record.physicalOffset);
     this.topic = record.topic;
     this.storedTopic = record.topic;

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { decodeProperties, encodeProperties, findProperty, isValidPropertyText, reservedPropertyNames, splitKeys } from './message-properties.ts';
+import { decodeProperties, decodePropertiesRecord, encodeProperties, findProperty, isValidPropertyText, reservedPropertyNames, splitKeys } from './message-properties.ts';
 
 // The verified example of the wire reference: a unique key and a tag.
 const example = 'UNIQ_KEY\u00010A000002C35018B4AAC2000000000000\u0002TAGS\u0001A\u0002';
@@ -59,6 +59,23 @@ describe('property names', () => {
   it('reserve the names the system sets', () => {
     expect(reservedPropertyNames.has('UNIQ_KEY')).toBe(true);
     expect(reservedPropertyNames.has('__transactionId__')).toBe(false);
+  });
+
+  it('decodes into a plain object exactly what the Map holds, duplicates, malformed pairs and a __proto__ name included', () => {
+    const piece = fc.constantFrom('\u0001', '\u0002', 'K', 'v', '1', '__proto__', 'constructor', 'TAGS');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 24 }), (pieces) => {
+        const text = pieces.join('');
+        const record = decodePropertiesRecord(text);
+        const map = decodeProperties(text);
+        expect(Object.getPrototypeOf(record)).toBe(Object.prototype);
+        // Same keys in the same order as an object built from the Map (integer-like names first, as in any object).
+        expect(Object.keys(record)).toEqual(Object.keys(Object.fromEntries(map)));
+        expect(Object.keys(record).length).toBe(map.size);
+        for (const [name, value] of map) expect(Object.getOwnPropertyDescriptor(record, name)?.value).toBe(value);
+      }),
+    );
+    expect(Object.keys(decodePropertiesRecord('__proto__\u0001x\u0002'))).toEqual(['__proto__']);
   });
 
   it('split KEYS on single spaces', () => {

@@ -133,6 +133,32 @@ export function decodeProperties(text: string): MessageProperties {
 }
 
 /**
+ * `decodeProperties` into a plain object, as messages hand properties to
+ * users: one object per message instead of a Map and then an object.
+ * A later duplicate wins; a `__proto__` name is an own property like any other.
+ */
+export function decodePropertiesRecord(text: string): Record<string, string> {
+  const properties: Record<string, string> = {};
+  const length = text.length;
+  let start = 0;
+  while (start < length) {
+    let end = text.indexOf(PROPERTY_SEPARATOR, start);
+    if (end === -1) end = length;
+    if (end - start >= 3) {
+      const split = text.indexOf(NAME_VALUE_SEPARATOR, start);
+      if (split > start && split < end - 1) {
+        const name = text.slice(start, split);
+        const value = text.slice(split + 1, end);
+        if (name === '__proto__') Object.defineProperty(properties, name, { value, enumerable: true, writable: true, configurable: true });
+        else properties[name] = value;
+      }
+    }
+    start = end + 1;
+  }
+  return properties;
+}
+
+/**
  * Encodes properties as RocketMQ does; `undefined` values are left out. Names
  * and values must not contain the separators (see `isValidPropertyText`).
  */
