@@ -39,6 +39,13 @@ describe('host address codec', () => {
     expect(Array.from(encodeHostAddress('1.2.3.4')!)).toEqual([1, 2, 3, 4]);
     expect(encodeHostAddress('::1')!.length).toBe(16);
     expect(decodeHostAddress(encodeHostAddress('2001:db8::1:0')!)).toBe('2001:db8:0:0:0:0:1:0');
+    // IPv4 text is remembered by value: the same bytes anywhere give the same text, other bytes other text.
+    const record = new Uint8Array([9, 10, 0, 0, 2, 10, 0, 0, 3, 255, 255, 255, 255]);
+    expect(decodeHostAddress(record, 1, 4)).toBe('10.0.0.2');
+    expect(decodeHostAddress(record, 5, 4)).toBe('10.0.0.3');
+    expect(decodeHostAddress(new Uint8Array([10, 0, 0, 2]))).toBe('10.0.0.2');
+    expect(decodeHostAddress(record, 9, 4)).toBe('255.255.255.255');
+    for (let i = 0; i < 1100; i++) expect(decodeHostAddress(new Uint8Array([192, 168, i >> 8, i & 0xff]))).toBe(`192.168.${i >> 8}.${i & 0xff}`);
     expect(encodeHostAddress('1.2.3.256')).toBeUndefined();
     expect(encodeHostAddress('host.example')).toBeUndefined();
     expect(encodeHostAddress('1::2::3')).toBeUndefined();

@@ -71,9 +71,23 @@ function encodeIPv6(address: string): Uint8Array | undefined {
   return bytes;
 }
 
+/** IPv4 addresses already turned into text, by their 32-bit value; cleared when it reaches `ipv4TextsMax`. */
+const ipv4Texts = new Map<number, string>();
+const ipv4TextsMax = 1024;
+
 /** Formats 4 or 16 address bytes as dotted IPv4 or full (uncompressed) IPv6 text. */
 export function decodeHostAddress(bytes: Uint8Array, start = 0, length = bytes.length - start): string {
-  if (length === 4) return `${bytes[start]}.${bytes[start + 1]}.${bytes[start + 2]}.${bytes[start + 3]}`;
+  if (length === 4) {
+    // Every record carries two addresses and a consumer sees few distinct ones: reuse their text.
+    const key = ((bytes[start]! << 24) | (bytes[start + 1]! << 16) | (bytes[start + 2]! << 8) | bytes[start + 3]!) >>> 0;
+    let text = ipv4Texts.get(key);
+    if (text === undefined) {
+      text = `${bytes[start]}.${bytes[start + 1]}.${bytes[start + 2]}.${bytes[start + 3]}`;
+      if (ipv4Texts.size >= ipv4TextsMax) ipv4Texts.clear();
+      ipv4Texts.set(key, text);
+    }
+    return text;
+  }
   const groups: string[] = [];
   for (let i = 0; i < 16; i += 2) groups.push(((bytes[start + i]! << 8) | bytes[start + i + 1]!).toString(16));
   return groups.join(':');
