@@ -115,20 +115,7 @@ export type MessageProperties = Map<string, string>;
  */
 export function decodeProperties(text: string): MessageProperties {
   const properties: MessageProperties = new Map();
-  const length = text.length;
-  let start = 0;
-  while (start < length) {
-    let end = text.indexOf(PROPERTY_SEPARATOR, start);
-    if (end === -1) end = length;
-    // A pair needs at least one name character, the separator and one value character.
-    if (end - start >= 3) {
-      const split = text.indexOf(NAME_VALUE_SEPARATOR, start);
-      if (split > start && split < end - 1) {
-        properties.set(text.slice(start, split), text.slice(split + 1, end));
-      }
-    }
-    start = end + 1;
-  }
+  forEachProperty(text, (name, value) => properties.set(name, value));
   return properties;
 }
 
@@ -139,23 +126,27 @@ export function decodeProperties(text: string): MessageProperties {
  */
 export function decodePropertiesRecord(text: string): Record<string, string> {
   const properties: Record<string, string> = {};
+  forEachProperty(text, (name, value) => {
+    if (name === '__proto__') Object.defineProperty(properties, name, { value, enumerable: true, writable: true, configurable: true });
+    else properties[name] = value;
+  });
+  return properties;
+}
+
+/** Calls `visit` for each well-formed pair of a properties string, in order. */
+function forEachProperty(text: string, visit: (name: string, value: string) => void): void {
   const length = text.length;
   let start = 0;
   while (start < length) {
     let end = text.indexOf(PROPERTY_SEPARATOR, start);
     if (end === -1) end = length;
+    // A pair needs at least one name character, the separator and one value character.
     if (end - start >= 3) {
       const split = text.indexOf(NAME_VALUE_SEPARATOR, start);
-      if (split > start && split < end - 1) {
-        const name = text.slice(start, split);
-        const value = text.slice(split + 1, end);
-        if (name === '__proto__') Object.defineProperty(properties, name, { value, enumerable: true, writable: true, configurable: true });
-        else properties[name] = value;
-      }
+      if (split > start && split < end - 1) visit(text.slice(start, split), text.slice(split + 1, end));
     }
     start = end + 1;
   }
-  return properties;
 }
 
 /**
