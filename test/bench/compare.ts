@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadTarget } from './child.ts';
+import { settleMachine } from './settle.ts';
 import { formatRoundsCell, formatTable, summarizeRounds, type RoundsSummary } from './stats.ts';
 import type { BenchSummary, BenchTarget, ChildReport, Workload } from './targets/target.ts';
 import { defaultSettings, quickSettings, standardWorkloads, type WorkloadSettings } from './workloads.ts';
@@ -33,6 +34,8 @@ interface Options {
   jsonPath: string | undefined;
   /** `--client-semi-space <MiB>`: V8 young-generation size of every client child, the same for all targets. */
   clientSemiSpaceMib: number | undefined;
+  /** `--settle <s>`: before each run, `sync` and wait up to this long for idle CPUs; 0 turns it off. */
+  settleSeconds: number;
 }
 
 interface TargetEntry {
@@ -51,7 +54,7 @@ interface Cell {
   rounds: BenchSummary[];
 }
 
-const usage = `npm run bench -- compare [--rounds 3] [--duration 5] [--only nats,redis] [--workloads e2e,128B] [--json out.json] [--client-semi-space 64] [--quick]`;
+const usage = `npm run bench -- compare [--rounds 3] [--duration 5] [--only nats,redis] [--workloads e2e,128B] [--json out.json] [--client-semi-space 64] [--settle 30] [--quick]`;
 
 export async function run(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
@@ -67,7 +70,7 @@ export async function run(argv: string[]): Promise<number> {
   const plan = planWorkloads(available, options.settings, options.workloads);
   const workloads = plan.workloads;
   const clientNodeFlags = options.clientSemiSpaceMib === undefined ? [] : [`--max-semi-space-size=${options.clientSemiSpaceMib}`];
-  const cells = await runRounds(available, plan, options.rounds, clientNodeFlags);
+  const cells = await runRounds(available, plan, options.rounds, clientNodeFlags, options.settleSeconds);
   const baseline = available[0]?.name;
   const baselineNote =
     baseline === 'apogee' || baseline === undefined ? undefined : `baseline: ${baseline} (Apogee's target is not available yet)`;
@@ -82,7 +85,7 @@ export async function run(argv: string[]): Promise<number> {
 }
 
 function parseOptions(argv: string[]): Options | string {
-  const options: Options = { rounds: 3, settings: { ...defaultSettings }, only: undefined, jsonPath: undefined, clientSemiSpaceMib: undefined };
+  const options: Options = { rounds: 3, settings: { ...defaultSettings }, only: undefined, jsonPath: undefined, clientSemiSpaceMib: undefined, settleSeconds: 30 };
   for (let index = 0; index < argv.length; index += 1) {
     const flag = argv[index];
     const value = argv[index + 1];
@@ -99,6 +102,7 @@ function parseOptions(argv: string[]): Options | string {
     else if (flag === '--workloads') options.workloads = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
     else if (flag === '--only') options.only = value.split(',').map((name) => name.trim());
     else if (flag === '--json') options.jsonPath = value;
+    else if (flag === '--settle' && Number(value) >= 0) options.settleSeconds = Number(value);
     else if (flag === '--client-semi-space' && Number.isInteger(Number(value)) && Number(value) >= 1) options.clientSemiSpaceMib = Number(value);
     else return `unknown flag or bad value: ${flag} ${value}`;
   }
@@ -157,7 +161,13 @@ function notApplicable(entry: TargetEntry, workload: Workload, plan: WorkloadPla
   return entry.target?.unsupported?.(workload);
 }
 
-async function runRounds(targets: readonly TargetEntry[], plan: WorkloadPlan, rounds: number, clientNodeFlags: readonly string[]): Promise<Map<string, Cell>> {
+async function runRounds(
+  targets: readonly TargetEntry[],
+  plan: WorkloadPlan,
+  rounds: number,
+  clientNodeFlags: readonly string[],
+  settleSeconds: number,
+): Promise<Map<string, Cell>> {
   const cells = new Map<string, Cell>();
   for (const workload of plan.workloads) {
     for (const entry of targets) {
@@ -172,8 +182,10 @@ async function runRounds(targets: readonly TargetEntry[], plan: WorkloadPlan, ro
       for (const entry of order) {
         const cell = cells.get(key(entry.name, workload.name))!;
         if (cell.status !== 'ok') continue;
+        const settle = settleSeconds > 0 ? await settleMachine(settleSeconds * 1000) : undefined;
         const report = await runChildProcess(entry.name, workload, clientNodeFlags);
-        console.error(`[round ${round + 1}/${rounds}] ${workload.name} ${entry.name}: ${describeReport(report)}`);
+        const settled = settle === undefined ? '' : ` (settled ${(settle.waitedMs / 1000).toFixed(1)} s${settle.settled ? '' : ', still busy'})`;
+        console.error(`[round ${round + 1}/${rounds}] ${workload.name} ${entry.name}: ${describeReport(report)}${settled}`);
         if (report.status === 'ok') cell.rounds.push(report.summary);
         else if (report.status === 'unsupported') Object.assign(cell, { status: 'n/a', reason: report.reason });
         else Object.assign(cell, { status: 'failed', reason: report.reason });
@@ -268,6 +280,9 @@ function renderReport(
     `${machine.date}  ${machine.cpuModel} x${machine.cores}  node ${machine.node}  load ${machine.loadAverage.join(' ')}`,
     `${options.rounds} round(s), ${options.settings.durationSeconds} s measured after ${options.settings.warmupSeconds} s warm-up, backlog ${options.settings.backlogMessages}; cells: median [min-max] ratio to baseline`,
     `client processes: ${options.clientSemiSpaceMib === undefined ? "Node's default V8 young generation" : `node --max-semi-space-size=${options.clientSemiSpaceMib} (every target alike)`}`,
+    options.settleSeconds > 0
+      ? `before each run: sync, then up to ${options.settleSeconds} s for two 250 ms windows with the CPUs at least 90% idle`
+      : 'before each run: no settling (--settle 0)',
     'ratios above 1 mean more msg/s, or more ms (slower) in the latency rows',
     ...(baselineNote === undefined ? [] : [baselineNote]),
     ...targets.filter((entry) => entry.status === 'skipped').map((entry) => `${entry.name}: ${skippedText(entry)}`),

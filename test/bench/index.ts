@@ -12,7 +12,7 @@ interface BenchModule {
 const benchDirectory = fileURLToPath(new URL('./', import.meta.url));
 const benchNamePattern = /^[a-z0-9-]+$/;
 /** Files of this folder that are harness parts, not benchmarks. */
-const notBenchmarks = new Set(['index', 'child', 'stats', 'workloads']);
+const notBenchmarks = new Set(['index', 'child', 'settle', 'stats', 'workloads']);
 
 /**
  * Runs one benchmark and returns its exit code.
