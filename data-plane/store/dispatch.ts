@@ -6,12 +6,12 @@
  * handed it to the OS; recovery re-dispatches records found on disk through
  * the same function.
  */
-import { javaStringHashCode } from '../../sdk/util/java-hash.ts';
+import { javaStringHashCodeOfRange } from '../../sdk/util/java-hash.ts';
 import { MessageSysFlag } from '../../sdk/protocol/message-record.ts';
 import type { ConsumeQueue } from './consume-queue.ts';
 import type { IndexService } from './index-service.ts';
 import type { ArriveListener, StoreLog, TagsCodeOf } from './message-store.ts';
-import { findProperty } from './properties.ts';
+import { propertyValueEnd, propertyValueStart } from './properties.ts';
 
 /** Tags code of a record: the Java hash of `TAGS` (0 without one), unless the hook says otherwise. */
 export function tagsCodeFor(topic: string, properties: string, storeTimestamp: number, hook: TagsCodeOf | undefined): number {
@@ -19,8 +19,8 @@ export function tagsCodeFor(topic: string, properties: string, storeTimestamp: n
     const code = hook(topic, properties, storeTimestamp);
     if (code !== undefined) return code;
   }
-  const tags = findProperty(properties, 'TAGS');
-  return tags ? javaStringHashCode(tags) : 0;
+  const tagsAt = propertyValueStart(properties, 'TAGS');
+  return tagsAt < 0 ? 0 : javaStringHashCodeOfRange(properties, tagsAt, propertyValueEnd(properties, tagsAt));
 }
 
 export class Dispatcher {

@@ -5,9 +5,9 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { javaStringHashCode } from '../../sdk/util/java-hash.ts';
+import { javaStringHashCode, javaStringHashCodeOfRange } from '../../sdk/util/java-hash.ts';
 import { IndexFile } from './index-file.ts';
-import { findProperty } from './properties.ts';
+import { findProperty, propertyValueEnd, propertyValueStart } from './properties.ts';
 
 /** keyHash of an index key: |Java hash|, with Integer.MIN_VALUE mapped to 0. */
 export function indexKeyHash(indexKey: string): number {
@@ -52,11 +52,15 @@ export class IndexService {
   /** Indexes one record. */
   buildIndex(topic: string, properties: string, physicalOffset: number, storeTimestamp: number): void {
     if (physicalOffset <= this.lastIndexedOffset()) return;
-    const uniqueKey = findProperty(properties, 'UNIQ_KEY');
+    // The unique key is hashed where it stands in the properties text, without slicing it out.
+    const uniqueKeyAt = propertyValueStart(properties, 'UNIQ_KEY');
     const keys = properties.includes('KEYS\u0001') ? findProperty(properties, 'KEYS') : undefined;
-    if (!uniqueKey && !keys) return;
+    if (uniqueKeyAt < 0 && !keys) return;
     const seed = this.topicSeed(topic);
-    if (uniqueKey) this.putKey(keyHashOf(javaStringHashCode(uniqueKey, seed)), physicalOffset, storeTimestamp);
+    if (uniqueKeyAt >= 0) {
+      const hash = javaStringHashCodeOfRange(properties, uniqueKeyAt, propertyValueEnd(properties, uniqueKeyAt), seed);
+      this.putKey(keyHashOf(hash), physicalOffset, storeTimestamp);
+    }
     if (keys) {
       for (const key of keys.split(' ')) if (key.length > 0) this.putKey(keyHashOf(javaStringHashCode(key, seed)), physicalOffset, storeTimestamp);
     }

@@ -1,0 +1,44 @@
+// The store reads single properties out of the encoded text. These compare it
+// with a plain reference, on text built from property names, separators and
+// values, duplicates and broken pairs included.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { findProperty, isWaitFalse, propertyValueEnd, propertyValueStart } from './properties.ts';
+
+/** The last non-empty value of `name` among the well-formed `name\u0001value` pairs. */
+function reference(properties: string, name: string): string | undefined {
+  let found: string | undefined;
+  for (const pair of properties.split('\u0002')) {
+    const separator = pair.indexOf('\u0001');
+    if (separator >= 0 && pair.slice(0, separator) === name && separator + 1 < pair.length) found = pair.slice(separator + 1);
+  }
+  return found;
+}
+
+const piece = fc.constantFrom('TAGS', 'KEYS', 'UNIQ_KEY', 'WAIT', 'XTAGS', 'TAG', 'false', 'a b', '\u0001', '\u0002', 'é', '');
+const text = fc.array(piece, { maxLength: 14 }).map((pieces) => pieces.join(''));
+
+describe('store properties', () => {
+  it('findProperty gives the last non-empty value of a well-formed pair, and the range functions point at it', () => {
+    fc.assert(
+      fc.property(text, fc.constantFrom('TAGS', 'KEYS', 'UNIQ_KEY', 'WAIT'), (properties, name) => {
+        const expected = reference(properties, name);
+        expect(findProperty(properties, name)).toBe(expected);
+        const start = propertyValueStart(properties, name);
+        if (expected === undefined) expect(start).toBe(-1);
+        else expect(properties.slice(start, propertyValueEnd(properties, start))).toBe(expected);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('reads values at the start, in the middle and at an unterminated end', () => {
+    const properties = 'TAGS\u0001A\u0002UNIQ_KEY\u0001ID1\u0002KEYS\u0001k1 k2';
+    expect(findProperty(properties, 'TAGS')).toBe('A');
+    expect(findProperty(properties, 'UNIQ_KEY')).toBe('ID1');
+    expect(findProperty(properties, 'KEYS')).toBe('k1 k2');
+    expect(findProperty('XTAGS\u0001A\u0002', 'TAGS')).toBeUndefined();
+    expect(isWaitFalse('WAIT\u0001false\u0002')).toBe(true);
+    expect(isWaitFalse('WAIT\u0001false\u0002WAIT\u0001true\u0002')).toBe(false);
+  });
+});
