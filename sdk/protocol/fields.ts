@@ -113,7 +113,7 @@ function fieldsOf(schema: HeaderSchema): ReadonlyArray<{ name: string; spec: Fie
 }
 
 /** The value of decimal integer text (optional sign), or undefined when it is not one. Short texts by hand. */
-function parseInteger(text: string): number | undefined {
+export function parseInteger(text: string): number | undefined {
   const length = text.length;
   if (length === 0 || length > 15) return INTEGER_TEXT.test(text) ? Number(text) : undefined;
   let index = 0;

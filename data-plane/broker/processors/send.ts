@@ -16,12 +16,7 @@ import { decodeHeader } from '../../../sdk/protocol/fields.ts';
 import { MessageSysFlag, isWriteable } from '../../../sdk/protocol/flags.ts';
 import { MessageConst, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, findProperty } from '../../../sdk/protocol/message-properties.ts';
 import { utf8Length } from '../../../sdk/protocol/message-record.ts';
-import {
-  SendMessageRequestHeader,
-  SendMessageRequestHeaderV2,
-  sendMessageHeaderV1FromV2,
-  type SendMessageRequest,
-} from '../../../sdk/protocol/requests/send.ts';
+import { decodeSendMessageHeaderV2, SendMessageRequestHeader, type SendMessageRequest } from '../../../sdk/protocol/requests/send.ts';
 import { ResponseCode } from '../../../sdk/protocol/response-codes.ts';
 import { groupOfRetryOrDlqTopic, isNotAllowedSendTopic, isRetryTopic, validateTopicName } from '../../../sdk/protocol/topic-names.ts';
 import type { Connection } from '../../../sdk/remoting/connection.ts';
@@ -51,17 +46,17 @@ export function sendMessageProcessor(broker: BrokerContext): RequestProcessor {
 
 export function sendMessageV2Processor(broker: BrokerContext): RequestProcessor {
   return (request, connection) => {
-    const decoded = decodeHeader(SendMessageRequestHeaderV2, request.extFields);
+    const decoded = decodeSendMessageHeaderV2(request.extFields);
     if (!decoded.ok) return invalidHeader(request, 'SEND_MESSAGE_V2', decoded.reason);
-    return sendOne(broker, request, connection, sendMessageHeaderV1FromV2(decoded.header));
+    return sendOne(broker, request, connection, decoded.header);
   };
 }
 
 export function sendBatchMessageProcessor(broker: BrokerContext): RequestProcessor {
   return (request, connection) => {
-    const decoded = decodeHeader(SendMessageRequestHeaderV2, request.extFields);
+    const decoded = decodeSendMessageHeaderV2(request.extFields);
     if (!decoded.ok) return invalidHeader(request, 'SEND_BATCH_MESSAGE', decoded.reason);
-    return sendBatch(broker, request, connection, sendMessageHeaderV1FromV2(decoded.header));
+    return sendBatch(broker, request, connection, decoded.header);
   };
 }
 

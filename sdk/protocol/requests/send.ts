@@ -8,12 +8,15 @@
  * servers convert V2 to V1 field for field and work on V1 only.
  */
 import {
+  decodeHeader,
   int,
   long,
+  parseInteger,
   optionalBoolean,
   optionalInt,
   optionalString,
   string,
+  type HeaderDecodeResult,
   type HeaderOf,
   type HeaderSchema,
   type RequestDefinition,
@@ -99,6 +102,102 @@ export function sendMessageHeaderV1FromV2(v2: SendMessageRequestV2): SendMessage
   if (v2.m !== undefined) v1.batch = v2.m;
   if (v2.n !== undefined) v1.bname = v2.n;
   return v1;
+}
+
+/**
+ * Decodes a SEND_MESSAGE_V2 or SEND_BATCH_MESSAGE header straight to the V1
+ * header, exactly as `decodeHeader(SendMessageRequestHeaderV2, …)` followed by
+ * `sendMessageHeaderV1FromV2` would. Every send pays for its header, and the
+ * generic decoder's loads and stores by computed key were about a sixth of a
+ * broker's time on single sends: the common case (every field text, numbers
+ * in range) reads the one-letter keys by name here, and anything else takes
+ * the generic path, so failures and their messages stay the same.
+ */
+export function decodeSendMessageHeaderV2(
+  extFields: Readonly<Record<string, string>> | undefined,
+): HeaderDecodeResult<typeof SendMessageRequestHeader> {
+  const header = extFields === undefined ? undefined : sendHeaderV2Fast(extFields);
+  if (header !== undefined) return { ok: true, header };
+  const decoded = decodeHeader(SendMessageRequestHeaderV2, extFields);
+  return decoded.ok ? { ok: true, header: sendMessageHeaderV1FromV2(decoded.header) } : decoded;
+}
+
+/** The V1 header when every field is well formed; undefined sends the caller down the generic path. */
+function sendHeaderV2Fast(ext: Readonly<Record<string, unknown>>): SendMessageRequest | undefined {
+  const a = ext.a;
+  const b = ext.b;
+  const c = ext.c;
+  if (typeof a !== 'string' || typeof b !== 'string' || typeof c !== 'string') return undefined;
+  const d = intText(ext.d);
+  const e = intText(ext.e);
+  const f = intText(ext.f);
+  const g = longText(ext.g);
+  const h = intText(ext.h);
+  if (d === undefined || e === undefined || f === undefined || g === undefined || h === undefined) return undefined;
+  const header: SendMessageRequest = {
+    producerGroup: a,
+    topic: b,
+    defaultTopic: c,
+    defaultTopicQueueNums: d,
+    queueId: e,
+    sysFlag: f,
+    bornTimestamp: g,
+    flag: h,
+  };
+  const i = ext.i;
+  if (i !== undefined && i !== null) {
+    if (typeof i !== 'string') return undefined;
+    header.properties = i;
+  }
+  const j = ext.j;
+  if (j !== undefined && j !== null) {
+    if (typeof j !== 'string') return undefined;
+    const value = parseInteger(j);
+    // Not a number: the generic decoder leaves an optional field out; out of range: it fails.
+    if (value !== undefined) {
+      if (value > 2147483647 || value < -2147483648) return undefined;
+      header.reconsumeTimes = value;
+    }
+  }
+  const k = ext.k;
+  if (k !== undefined && k !== null) {
+    if (typeof k !== 'string') return undefined;
+    header.unitMode = k.length === 4 && k.toLowerCase() === 'true';
+  }
+  const l = ext.l;
+  if (l !== undefined && l !== null) {
+    if (typeof l !== 'string') return undefined;
+    const value = parseInteger(l);
+    if (value !== undefined) {
+      if (value > 2147483647 || value < -2147483648) return undefined;
+      header.maxReconsumeTimes = value;
+    }
+  }
+  const m = ext.m;
+  if (m !== undefined && m !== null) {
+    if (typeof m !== 'string') return undefined;
+    header.batch = m.length === 4 && m.toLowerCase() === 'true';
+  }
+  const n = ext.n;
+  if (n !== undefined && n !== null) {
+    if (typeof n !== 'string') return undefined;
+    header.bname = n;
+  }
+  return header;
+}
+
+/** A required int field's value, or undefined when it is missing, not text, not a number or out of range. */
+function intText(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const value = parseInteger(text);
+  return value !== undefined && value <= 2147483647 && value >= -2147483648 ? value : undefined;
+}
+
+/** A required long field's value, or undefined when it is missing, not text, not a number or not a safe integer. */
+function longText(text: unknown): number | undefined {
+  if (typeof text !== 'string') return undefined;
+  const value = parseInteger(text);
+  return value !== undefined && Number.isSafeInteger(value) ? value : undefined;
 }
 
 /** The V2 header for a V1 header, as a client that sends SEND_MESSAGE_V2 builds it. */

@@ -1,0 +1,56 @@
+// The SEND_MESSAGE_V2 header decoder with its fast path must give exactly what
+// the generic schema decoder followed by the V2 → V1 conversion gives: the
+// same header, or the same failure with the same field and reason.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { decodeHeader, encodeHeader } from '../fields.ts';
+import { decodeSendMessageHeaderV2, SendMessageRequestHeaderV2, sendMessageHeaderV1FromV2, sendMessageHeaderV2FromV1 } from './send.ts';
+
+function reference(extFields: Record<string, string> | undefined) {
+  const decoded = decodeHeader(SendMessageRequestHeaderV2, extFields);
+  return decoded.ok ? { ok: true, header: sendMessageHeaderV1FromV2(decoded.header) } : decoded;
+}
+
+// Mostly well formed, so that most cases take the fast path and the rest the generic one.
+const numberText = fc.oneof(
+  { weight: 12, arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map(String) },
+  fc.constantFrom('2147483648', '-2147483649', '9007199254740993', '12345678901234567890', '+7', '-0', '', 'x1', '1.5', ' 3'),
+  fc.maxSafeInteger().map(String),
+);
+const booleanText = fc.constantFrom('true', 'TRUE', 'True', 'false', 'yes', '', 'truex');
+const value = (kind: 'text' | 'number' | 'boolean') =>
+  fc.oneof(
+    { weight: 16, arbitrary: kind === 'number' ? numberText : kind === 'boolean' ? booleanText : fc.string({ maxLength: 12 }) },
+    { weight: 1, arbitrary: fc.constant(undefined) },
+  );
+const extFields = fc
+  .record({
+    a: value('text'), b: value('text'), c: value('text'), d: value('number'), e: value('number'), f: value('number'), g: value('number'),
+    h: value('number'), i: value('text'), j: value('number'), k: value('boolean'), l: value('number'), m: value('boolean'), n: value('text'),
+    extra: value('text'),
+  })
+  .map((fields) => Object.fromEntries(Object.entries(fields).filter(([, text]) => text !== undefined)) as Record<string, string>);
+
+describe('decodeSendMessageHeaderV2', () => {
+  it('equals the generic decoder and the V2 → V1 conversion for any extFields, well formed or not', () => {
+    fc.assert(
+      fc.property(extFields, (fields) => {
+        expect(decodeSendMessageHeaderV2(fields)).toEqual(reference(fields));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it('decodes what a producer encodes, and fails like the generic decoder on a missing field or no extFields', () => {
+    const v1 = {
+      producerGroup: 'PG', topic: 'T', defaultTopic: 'TBW102', defaultTopicQueueNums: 4, queueId: 3, sysFlag: 0,
+      bornTimestamp: 1_733_400_000_000, flag: 0, properties: 'UNIQ_KEY\u0001ID\u0002', reconsumeTimes: 0, unitMode: false, batch: true,
+    };
+    const fields = encodeHeader(SendMessageRequestHeaderV2, sendMessageHeaderV2FromV1(v1));
+    expect(decodeSendMessageHeaderV2(fields)).toEqual({ ok: true, header: v1 });
+    const { b: _topic, ...withoutTopic } = fields;
+    expect(decodeSendMessageHeaderV2(withoutTopic)).toEqual({ ok: false, field: 'b', reason: 'the custom field b is null' });
+    expect(decodeSendMessageHeaderV2(undefined)).toEqual(reference(undefined));
+    expect(decodeSendMessageHeaderV2({ ...fields, e: '2147483648' })).toMatchObject({ ok: false, field: 'e' });
+  });
+});
