@@ -18,11 +18,10 @@
  */
 import { createRequest, type RemotingCommand } from '../../protocol/command.ts';
 import { encodeBatchBody, type BatchEntry } from '../../protocol/batch-body.ts';
-import { decodeHeader } from '../../protocol/fields.ts';
 import { messageSizeMaxBytes, batchMessagesMax } from '../../protocol/limits.ts';
 import { MessageConst } from '../../protocol/message-properties.ts';
 import { RequestCode } from '../../protocol/requests/index.ts';
-import { SendMessageResponseHeader } from '../../protocol/requests/send.ts';
+import { decodeSendMessageResponseHeader } from '../../protocol/requests/send.ts';
 import { ResponseCode, sendRetryResponseCodes } from '../../protocol/response-codes.ts';
 import { TopicValidator } from '../../protocol/topic-names.ts';
 import { ClientInstance } from '../client-instance.ts';
@@ -322,7 +321,7 @@ export class Producer {
       if (sendRetryResponseCodes.has(response.code)) throw error;
       throw new ClientError('BROKER_ERROR', error.message, { retriable: false, cause: error, responseCode: response.code });
     }
-    const decoded = decodeHeader(SendMessageResponseHeader, response.extFields);
+    const decoded = decodeSendMessageResponseHeader(response.extFields);
     if (!decoded.ok) throw new ClientError('BROKER_ERROR', `send response from ${address} is malformed: ${decoded.reason}`);
     const header = decoded.header;
     return {

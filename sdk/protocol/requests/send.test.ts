@@ -4,7 +4,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeHeader, encodeHeader } from '../fields.ts';
-import { decodeSendMessageHeaderV2, SendMessageRequestHeaderV2, sendMessageHeaderV1FromV2, sendMessageHeaderV2FromV1 } from './send.ts';
+import {
+  decodeSendMessageHeaderV2,
+  decodeSendMessageResponseHeader,
+  SendMessageRequestHeaderV2,
+  SendMessageResponseHeader,
+  sendMessageHeaderV1FromV2,
+  sendMessageHeaderV2FromV1,
+} from './send.ts';
 
 function reference(extFields: Record<string, string> | undefined) {
   const decoded = decodeHeader(SendMessageRequestHeaderV2, extFields);
@@ -52,5 +59,33 @@ describe('decodeSendMessageHeaderV2', () => {
     expect(decodeSendMessageHeaderV2(withoutTopic)).toEqual({ ok: false, field: 'b', reason: 'the custom field b is null' });
     expect(decodeSendMessageHeaderV2(undefined)).toEqual(reference(undefined));
     expect(decodeSendMessageHeaderV2({ ...fields, e: '2147483648' })).toMatchObject({ ok: false, field: 'e' });
+  });
+});
+
+const responseFields = fc
+  .record({
+    msgId: value('text'), queueId: value('number'), queueOffset: value('number'), transactionId: value('text'), batchUniqId: value('text'),
+    recallHandle: value('text'), MSG_REGION: value('text'), TRACE_ON: value('boolean'),
+  })
+  .map((fields) => Object.fromEntries(Object.entries(fields).filter(([, text]) => text !== undefined)) as Record<string, string>);
+
+describe('decodeSendMessageResponseHeader', () => {
+  it('equals the generic decoder for any extFields, well formed or not', () => {
+    fc.assert(
+      fc.property(responseFields, (fields) => {
+        expect(decodeSendMessageResponseHeader(fields)).toEqual(decodeHeader(SendMessageResponseHeader, fields));
+      }),
+      { numRuns: 5000 },
+    );
+    expect(decodeSendMessageResponseHeader(undefined)).toEqual(decodeHeader(SendMessageResponseHeader, undefined));
+  });
+
+  it('decodes a broker answer and names the field at fault', () => {
+    const answer = { msgId: '7F00000100002A9F0000000000001000', queueId: '2', queueOffset: '41', MSG_REGION: 'DefaultRegion', TRACE_ON: 'true', transactionId: 'ID' };
+    expect(decodeSendMessageResponseHeader(answer)).toEqual({
+      ok: true,
+      header: { msgId: '7F00000100002A9F0000000000001000', queueId: 2, queueOffset: 41, transactionId: 'ID' },
+    });
+    expect(decodeSendMessageResponseHeader({ ...answer, queueOffset: 'x' })).toMatchObject({ ok: false, field: 'queueOffset' });
   });
 });

@@ -236,6 +236,43 @@ export const SendMessageResponseHeader = {
   recallHandle: optionalString,
 } as const satisfies HeaderSchema;
 
+/**
+ * Decodes a send answer's header exactly as `decodeHeader(SendMessageResponseHeader, …)`
+ * would, reading its keys by name when every field is well formed (a
+ * producer decodes one per message), the generic decoder otherwise.
+ */
+export function decodeSendMessageResponseHeader(
+  extFields: Readonly<Record<string, string>> | undefined,
+): HeaderDecodeResult<typeof SendMessageResponseHeader> {
+  const header = extFields === undefined ? undefined : sendResponseHeaderFast(extFields);
+  return header !== undefined ? { ok: true, header } : decodeHeader(SendMessageResponseHeader, extFields);
+}
+
+function sendResponseHeaderFast(ext: Readonly<Record<string, unknown>>): HeaderOf<typeof SendMessageResponseHeader> | undefined {
+  const msgId = ext.msgId;
+  if (typeof msgId !== 'string') return undefined;
+  const queueId = intText(ext.queueId);
+  const queueOffset = longText(ext.queueOffset);
+  if (queueId === undefined || queueOffset === undefined) return undefined;
+  const header: HeaderOf<typeof SendMessageResponseHeader> = { msgId, queueId, queueOffset };
+  const transactionId = ext.transactionId;
+  if (transactionId !== undefined && transactionId !== null) {
+    if (typeof transactionId !== 'string') return undefined;
+    header.transactionId = transactionId;
+  }
+  const batchUniqId = ext.batchUniqId;
+  if (batchUniqId !== undefined && batchUniqId !== null) {
+    if (typeof batchUniqId !== 'string') return undefined;
+    header.batchUniqId = batchUniqId;
+  }
+  const recallHandle = ext.recallHandle;
+  if (recallHandle !== undefined && recallHandle !== null) {
+    if (typeof recallHandle !== 'string') return undefined;
+    header.recallHandle = recallHandle;
+  }
+  return header;
+}
+
 export const SEND_MESSAGE = {
   code: 10,
   name: 'SEND_MESSAGE',
