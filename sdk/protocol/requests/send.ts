@@ -144,46 +144,45 @@ function sendHeaderV2Fast(ext: Readonly<Record<string, unknown>>): SendMessageRe
     bornTimestamp: g,
     flag: h,
   };
-  const i = ext.i;
-  if (i !== undefined && i !== null) {
-    if (typeof i !== 'string') return undefined;
-    header.properties = i;
-  }
-  const j = ext.j;
-  if (j !== undefined && j !== null) {
-    if (typeof j !== 'string') return undefined;
-    const value = parseInteger(j);
-    // Not a number: the generic decoder leaves an optional field out; out of range: it fails.
-    if (value !== undefined) {
-      if (value > 2147483647 || value < -2147483648) return undefined;
-      header.reconsumeTimes = value;
-    }
-  }
-  const k = ext.k;
-  if (k !== undefined && k !== null) {
-    if (typeof k !== 'string') return undefined;
-    header.unitMode = k.length === 4 && k.toLowerCase() === 'true';
-  }
-  const l = ext.l;
-  if (l !== undefined && l !== null) {
-    if (typeof l !== 'string') return undefined;
-    const value = parseInteger(l);
-    if (value !== undefined) {
-      if (value > 2147483647 || value < -2147483648) return undefined;
-      header.maxReconsumeTimes = value;
-    }
-  }
-  const m = ext.m;
-  if (m !== undefined && m !== null) {
-    if (typeof m !== 'string') return undefined;
-    header.batch = m.length === 4 && m.toLowerCase() === 'true';
-  }
-  const n = ext.n;
-  if (n !== undefined && n !== null) {
-    if (typeof n !== 'string') return undefined;
-    header.bname = n;
-  }
+  const i = optionalText(ext.i);
+  const j = optionalIntText(ext.j);
+  const k = optionalBooleanText(ext.k);
+  const l = optionalIntText(ext.l);
+  const m = optionalBooleanText(ext.m);
+  const n = optionalText(ext.n);
+  if (i === GENERIC || j === GENERIC || k === GENERIC || l === GENERIC || m === GENERIC || n === GENERIC) return undefined;
+  if (i !== undefined) header.properties = i;
+  if (j !== undefined) header.reconsumeTimes = j;
+  if (k !== undefined) header.unitMode = k;
+  if (l !== undefined) header.maxReconsumeTimes = l;
+  if (m !== undefined) header.batch = m;
+  if (n !== undefined) header.bname = n;
   return header;
+}
+
+/** What the optional readers return for a value only the generic decoder may judge. */
+const GENERIC = Symbol('generic');
+
+/** An optional string field: its text, undefined when absent, GENERIC when it is not text. */
+function optionalText(value: unknown): string | undefined | typeof GENERIC {
+  if (value === undefined || value === null) return undefined;
+  return typeof value === 'string' ? value : GENERIC;
+}
+
+/** An optional int field: not a number leaves it out and out of range fails, as in the generic decoder (GENERIC here). */
+function optionalIntText(value: unknown): number | undefined | typeof GENERIC {
+  const text = optionalText(value);
+  if (typeof text !== 'string') return text;
+  const parsed = parseInteger(text);
+  if (parsed === undefined) return undefined;
+  return parsed <= 2147483647 && parsed >= -2147483648 ? parsed : GENERIC;
+}
+
+/** An optional boolean field: Java's Boolean.parseBoolean of its text. */
+function optionalBooleanText(value: unknown): boolean | undefined | typeof GENERIC {
+  const text = optionalText(value);
+  if (typeof text !== 'string') return text;
+  return text.length === 4 && text.toLowerCase() === 'true';
 }
 
 /** A required int field's value, or undefined when it is missing, not text, not a number or out of range. */
@@ -255,21 +254,13 @@ function sendResponseHeaderFast(ext: Readonly<Record<string, unknown>>): HeaderO
   const queueOffset = longText(ext.queueOffset);
   if (queueId === undefined || queueOffset === undefined) return undefined;
   const header: HeaderOf<typeof SendMessageResponseHeader> = { msgId, queueId, queueOffset };
-  const transactionId = ext.transactionId;
-  if (transactionId !== undefined && transactionId !== null) {
-    if (typeof transactionId !== 'string') return undefined;
-    header.transactionId = transactionId;
-  }
-  const batchUniqId = ext.batchUniqId;
-  if (batchUniqId !== undefined && batchUniqId !== null) {
-    if (typeof batchUniqId !== 'string') return undefined;
-    header.batchUniqId = batchUniqId;
-  }
-  const recallHandle = ext.recallHandle;
-  if (recallHandle !== undefined && recallHandle !== null) {
-    if (typeof recallHandle !== 'string') return undefined;
-    header.recallHandle = recallHandle;
-  }
+  const transactionId = optionalText(ext.transactionId);
+  const batchUniqId = optionalText(ext.batchUniqId);
+  const recallHandle = optionalText(ext.recallHandle);
+  if (transactionId === GENERIC || batchUniqId === GENERIC || recallHandle === GENERIC) return undefined;
+  if (transactionId !== undefined) header.transactionId = transactionId;
+  if (batchUniqId !== undefined) header.batchUniqId = batchUniqId;
+  if (recallHandle !== undefined) header.recallHandle = recallHandle;
   return header;
 }
 
