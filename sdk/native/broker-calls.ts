@@ -131,7 +131,9 @@ export type PullRequestHeader = HeaderOf<typeof pull.PullMessageRequestHeader>;
 export async function pullMessage(invoker: Invoker, address: string, brokerName: string, header: PullRequestHeader, timeoutMs: number, lite = false): Promise<PullResult> {
   const definition = lite ? pull.LITE_PULL_MESSAGE : pull.PULL_MESSAGE;
   const response = await call(invoker, address, definition, header, timeoutMs, undefined, pullAccepted);
-  const decoded = responseHeader(definition, response, address);
+  const answer = pull.decodePullMessageResponseHeader(response.extFields);
+  if (!answer.ok) throw brokerError(ResponseCode.SYSTEM_ERROR, `bad ${definition.name} response: ${answer.reason}`, address, definition.name);
+  const decoded = answer.header;
   const status = pullStatusByCode.get(response.code)!;
   const messages = status === 'FOUND' && response.body ? decodeMessages(response.body, brokerName) : [];
   return {

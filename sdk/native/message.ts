@@ -43,9 +43,17 @@ export interface MessageQueue {
   readonly queueId: number;
 }
 
-/** A stable map key for a queue. */
+/** Keys already made, per queue object (its fields are read-only): the pull and consume paths ask for the same queue's key on every pull. */
+const queueKeys = new WeakMap<MessageQueue, string>();
+
+/** A stable map key for a queue: the same text for equal queues, whichever object holds them. */
 export function queueKey(queue: MessageQueue): string {
-  return `${queue.topic}@${queue.brokerName}@${queue.queueId}`;
+  let key = queueKeys.get(queue);
+  if (key === undefined) {
+    key = `${queue.topic}@${queue.brokerName}@${queue.queueId}`;
+    queueKeys.set(queue, key);
+  }
+  return key;
 }
 
 /** RocketMQ's `MessageQueue.toString()`, which consistent-hash allocation hashes. */
@@ -145,9 +153,10 @@ export class MessageExt {
  */
 export function decodeMessages(body: Uint8Array, brokerName: string): MessageExt[] {
   const messages: MessageExt[] = [];
+  const view = new DataView(body.buffer, body.byteOffset, body.byteLength);
   let offset = 0;
   while (offset < body.length) {
-    const record = decodeMessageRecord(body, offset);
+    const record = decodeMessageRecord(body, offset, false, view);
     if (!record) break;
     offset += record.totalSize;
     const inflated = inflateBody(record.body, record.sysFlag);

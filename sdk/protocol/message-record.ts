@@ -258,10 +258,15 @@ export function hasWholeTail(bytes: Uint8Array, offset: number, size: number, vi
 
 /**
  * Decodes the record at `offset`. Returns undefined unless it is a whole,
- * well-formed record (CRC checked only with `checkCrc`).
+ * well-formed record (CRC checked only with `checkCrc`). Pass `view` (a
+ * DataView over all of `bytes`) when decoding several records of one buffer.
  */
-export function decodeMessageRecord(bytes: Uint8Array, offset = 0, checkCrc = false): MessageRecord | undefined {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function decodeMessageRecord(
+  bytes: Uint8Array,
+  offset = 0,
+  checkCrc = false,
+  view: DataView = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength),
+): MessageRecord | undefined {
   const size = inspectRecord(bytes, offset, bytes.length, checkCrc, view);
   if (size <= 0) return undefined;
   const sysFlag = view.getInt32(offset + 36);

@@ -10,9 +10,9 @@
  * answered later; the commit-offset flag applies on the first processing only.
  */
 import { createResponse, type RemotingCommand } from '../../../sdk/protocol/command.ts';
-import { decodeHeader, type HeaderOf } from '../../../sdk/protocol/fields.ts';
+import type { HeaderOf } from '../../../sdk/protocol/fields.ts';
 import { PullSysFlag, hasPullFlag, isReadable } from '../../../sdk/protocol/flags.ts';
-import { PullMessageRequestHeader } from '../../../sdk/protocol/requests/pull.ts';
+import { decodePullMessageRequestHeader, type PullMessageRequestHeader } from '../../../sdk/protocol/requests/pull.ts';
 import { ResponseCode } from '../../../sdk/protocol/response-codes.ts';
 import type { Connection } from '../../../sdk/remoting/connection.ts';
 import type { RequestProcessor } from '../../../sdk/remoting/server.ts';
@@ -35,7 +35,7 @@ interface HeldBrokerPull extends HeldPull {
 
 export function pullMessageProcessor(broker: BrokerContext): RequestProcessor {
   return (request, connection) => {
-    const decoded = decodeHeader(PullMessageRequestHeader, request.extFields);
+    const decoded = decodePullMessageRequestHeader(request.extFields);
     if (!decoded.ok) return createResponse(request, ResponseCode.SYSTEM_ERROR, `PULL_MESSAGE: ${decoded.reason}`);
     return processPull(broker, request, connection, decoded.header, true);
   };
@@ -72,19 +72,17 @@ function processPull(broker: BrokerContext, request: RemotingCommand, connection
   const maxMsgNums = Math.min(Math.max(header.maxMsgNums, 1), settings.pullMessagesMax);
   const maxBytes = header.maxMsgBytes !== undefined && header.maxMsgBytes > 0 ? Math.min(header.maxMsgBytes, settings.pullBytesMax) : settings.pullBytesMax;
   const result = broker.store.getMessage(topic, queueId, header.queueOffset, maxMsgNums, maxBytes, built.filter);
-  const response = pullResponse(request, result, header.queueOffset);
+  const code = pullResponseCode(result.status, header.queueOffset);
 
   if (brokerAllowSuspend && hasPullFlag(header.sysFlag, PullSysFlag.FLAG_COMMIT_OFFSET) && settings.brokerRole !== 'SLAVE') {
     broker.consumerOffsets.commitOffset(group, topic, queueId, header.commitOffset);
   }
-  if (response.code === ResponseCode.SUCCESS) {
-    broker.stats.messagesGot += result.records.length;
-    return response;
+  if (code === ResponseCode.SUCCESS) broker.stats.messagesGot += result.records.length;
+  else if (code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && hasPullFlag(header.sysFlag, PullSysFlag.FLAG_SUSPEND)) {
+    // Most pulls of a live queue are held: their not-found answer is made only if holding is refused.
+    return hold(broker, request, connection, header, built.filter, () => pullResponse(request, code, result));
   }
-  if (response.code === ResponseCode.PULL_NOT_FOUND && brokerAllowSuspend && hasPullFlag(header.sysFlag, PullSysFlag.FLAG_SUSPEND)) {
-    return hold(broker, request, connection, header, built.filter, response);
-  }
-  return response;
+  return pullResponse(request, code, result);
 }
 
 function hold(
@@ -93,11 +91,11 @@ function hold(
   connection: Connection,
   header: PullHeader,
   filter: MessageFilter | undefined,
-  notFound: RemotingCommand,
+  notFound: () => RemotingCommand,
 ): RemotingCommand | undefined {
   const settings = broker.settings;
   const holdMs = settings.longPollingEnable ? header.suspendTimeoutMillis : settings.shortPollingTimeMs;
-  if (holdMs <= 0) return notFound;
+  if (holdMs <= 0) return notFound();
   const held: HeldBrokerPull = {
     topic: header.topic,
     queueId: header.queueId,
@@ -135,10 +133,10 @@ function subscriptionOf(broker: BrokerContext, header: PullHeader): Subscription
   return { ok: true, data };
 }
 
-/** Store status → response code, and the header every pull answer carries (wire §9.2). */
-function pullResponse(request: RemotingCommand, result: GetMessageResult, requestOffset: number): RemotingCommand {
+/** Store status → response code (wire §9.2). */
+function pullResponseCode(status: GetMessageStatus, requestOffset: number): number {
   let code: number;
-  switch (result.status) {
+  switch (status) {
     case GetMessageStatus.FOUND:
       code = ResponseCode.SUCCESS;
       break;
@@ -161,6 +159,11 @@ function pullResponse(request: RemotingCommand, result: GetMessageResult, reques
     default:
       code = ResponseCode.SYSTEM_ERROR;
   }
+  return code;
+}
+
+/** The answer with the header every pull answer carries, and the records when found. */
+function pullResponse(request: RemotingCommand, code: number, result: GetMessageResult): RemotingCommand {
   const extFields: Record<string, string> = {
     suggestWhichBrokerId: MASTER_ID,
     nextBeginOffset: String(result.nextBeginOffset),

@@ -9,7 +9,7 @@
 import { BrokerResponseError } from '../../protocol/errors.ts';
 import { buildPullSysFlag } from '../../protocol/flags.ts';
 import { ResponseCode } from '../../protocol/response-codes.ts';
-import { pullMessage } from '../broker-calls.ts';
+import { pullMessage, type PullRequestHeader } from '../broker-calls.ts';
 import type { ClientInstance } from '../client-instance.ts';
 import type { MessageExt } from '../message.ts';
 import { sleep } from '../sleep.ts';
@@ -49,6 +49,20 @@ export interface PullHost {
 export async function runPullLoop(host: PullHost, processQueue: ProcessQueue): Promise<void> {
   const settings = host.settings;
   const queue = processQueue.queue;
+  // One header for every pull of this queue: it is encoded before pullMessage first awaits, so each round refills it.
+  const header: PullRequestHeader = {
+    consumerGroup: host.group,
+    topic: queue.topic,
+    queueId: queue.queueId,
+    queueOffset: 0,
+    maxMsgNums: settings.pullBatchSize,
+    sysFlag: 0,
+    commitOffset: 0,
+    suspendTimeoutMillis: settings.suspendTimeoutMs,
+    subscription: undefined,
+    subVersion: 0,
+    expressionType: undefined,
+  };
   while (!processQueue.dropped && !host.signal.aborted) {
     if (processQueue.messageCount > settings.pullThresholdForQueue || processQueue.messageBytes > settings.pullThresholdSizeForQueueBytes) {
       await processQueue.whenShrunk(settings.pullDelayOnFlowControlMs, host.signal);
@@ -71,26 +85,14 @@ export async function runPullLoop(host: PullHost, processQueue: ProcessQueue): P
     const requestedOffset = processQueue.nextOffset;
     let result;
     try {
-      result = await pullMessage(
-        host.client,
-        address,
-        queue.brokerName,
-        {
-          consumerGroup: host.group,
-          topic: queue.topic,
-          queueId: queue.queueId,
-          queueOffset: requestedOffset,
-          maxMsgNums: settings.pullBatchSize,
-          sysFlag: buildPullSysFlag({ commitOffset: !host.lite && host.clustering && commitOffset > 0, suspend: true, subscription: post }),
-          commitOffset,
-          suspendTimeoutMillis: settings.suspendTimeoutMs,
-          subscription: post ? subscription.subString : undefined,
-          subVersion: subscription.subVersion,
-          expressionType: subscription.expressionType,
-        },
-        // The broker holds the pull up to suspendTimeoutMs and re-checks every few seconds.
-        settings.suspendTimeoutMs + 15_000,
-      );
+      header.queueOffset = requestedOffset;
+      header.sysFlag = buildPullSysFlag({ commitOffset: !host.lite && host.clustering && commitOffset > 0, suspend: true, subscription: post });
+      header.commitOffset = commitOffset;
+      header.subscription = post ? subscription.subString : undefined;
+      header.subVersion = subscription.subVersion;
+      header.expressionType = subscription.expressionType;
+      // The broker holds the pull up to suspendTimeoutMs and re-checks every few seconds.
+      result = await pullMessage(host.client, address, queue.brokerName, header, settings.suspendTimeoutMs + 15_000);
     } catch (error) {
       if (processQueue.dropped || host.signal.aborted) return;
       if (error instanceof BrokerResponseError && (error.responseCode === ResponseCode.SUBSCRIPTION_NOT_EXIST || error.responseCode === ResponseCode.SUBSCRIPTION_NOT_LATEST)) {

@@ -3,6 +3,7 @@
 // same header, or the same failure with the same field and reason.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { extFieldsOf, value } from '../../../test/helpers/header-arbitraries.ts';
 import { decodeHeader, encodeHeader } from '../fields.ts';
 import {
   decodeSendMessageHeaderV2,
@@ -18,25 +19,11 @@ function reference(extFields: Record<string, string> | undefined) {
   return decoded.ok ? { ok: true, header: sendMessageHeaderV1FromV2(decoded.header) } : decoded;
 }
 
-// Mostly well formed, so that most cases take the fast path and the rest the generic one.
-const numberText = fc.oneof(
-  { weight: 12, arbitrary: fc.integer({ min: -(2 ** 31), max: 2 ** 31 - 1 }).map(String) },
-  fc.constantFrom('2147483648', '-2147483649', '9007199254740993', '12345678901234567890', '+7', '-0', '', 'x1', '1.5', ' 3'),
-  fc.maxSafeInteger().map(String),
-);
-const booleanText = fc.constantFrom('true', 'TRUE', 'True', 'false', 'yes', '', 'truex');
-const value = (kind: 'text' | 'number' | 'boolean') =>
-  fc.oneof(
-    { weight: 16, arbitrary: kind === 'number' ? numberText : kind === 'boolean' ? booleanText : fc.string({ maxLength: 12 }) },
-    { weight: 1, arbitrary: fc.constant(undefined) },
-  );
-const extFields = fc
-  .record({
+const extFields = extFieldsOf({
     a: value('text'), b: value('text'), c: value('text'), d: value('number'), e: value('number'), f: value('number'), g: value('number'),
     h: value('number'), i: value('text'), j: value('number'), k: value('boolean'), l: value('number'), m: value('boolean'), n: value('text'),
     extra: value('text'),
-  })
-  .map((fields) => Object.fromEntries(Object.entries(fields).filter(([, text]) => text !== undefined)) as Record<string, string>);
+});
 
 describe('decodeSendMessageHeaderV2', () => {
   it('equals the generic decoder and the V2 → V1 conversion for any extFields, well formed or not', () => {
@@ -62,12 +49,10 @@ describe('decodeSendMessageHeaderV2', () => {
   });
 });
 
-const responseFields = fc
-  .record({
+const responseFields = extFieldsOf({
     msgId: value('text'), queueId: value('number'), queueOffset: value('number'), transactionId: value('text'), batchUniqId: value('text'),
     recallHandle: value('text'), MSG_REGION: value('text'), TRACE_ON: value('boolean'),
-  })
-  .map((fields) => Object.fromEntries(Object.entries(fields).filter(([, text]) => text !== undefined)) as Record<string, string>);
+});
 
 describe('decodeSendMessageResponseHeader', () => {
   it('equals the generic decoder for any extFields, well formed or not', () => {

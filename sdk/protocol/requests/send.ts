@@ -11,7 +11,6 @@ import {
   decodeHeader,
   int,
   long,
-  parseInteger,
   optionalBoolean,
   optionalInt,
   optionalString,
@@ -21,7 +20,7 @@ import {
   type HeaderSchema,
   type RequestDefinition,
 } from '../fields.ts';
-
+import { GENERIC, intText, longText, optionalBooleanText, optionalIntText, optionalText } from './field-readers.ts';
 
 export const SendMessageRequestHeader = {
   producerGroup: string,
@@ -158,45 +157,6 @@ function sendHeaderV2Fast(ext: Readonly<Record<string, unknown>>): SendMessageRe
   if (m !== undefined) header.batch = m;
   if (n !== undefined) header.bname = n;
   return header;
-}
-
-/** What the optional readers return for a value only the generic decoder may judge. */
-const GENERIC = Symbol('generic');
-
-/** An optional string field: its text, undefined when absent, GENERIC when it is not text. */
-function optionalText(value: unknown): string | undefined | typeof GENERIC {
-  if (value === undefined || value === null) return undefined;
-  return typeof value === 'string' ? value : GENERIC;
-}
-
-/** An optional int field: not a number leaves it out and out of range fails, as in the generic decoder (GENERIC here). */
-function optionalIntText(value: unknown): number | undefined | typeof GENERIC {
-  const text = optionalText(value);
-  if (typeof text !== 'string') return text;
-  const parsed = parseInteger(text);
-  if (parsed === undefined) return undefined;
-  return parsed <= 2147483647 && parsed >= -2147483648 ? parsed : GENERIC;
-}
-
-/** An optional boolean field: Java's Boolean.parseBoolean of its text. */
-function optionalBooleanText(value: unknown): boolean | undefined | typeof GENERIC {
-  const text = optionalText(value);
-  if (typeof text !== 'string') return text;
-  return text.length === 4 && text.toLowerCase() === 'true';
-}
-
-/** A required int field's value, or undefined when it is missing, not text, not a number or out of range. */
-function intText(text: unknown): number | undefined {
-  if (typeof text !== 'string') return undefined;
-  const value = parseInteger(text);
-  return value !== undefined && value <= 2147483647 && value >= -2147483648 ? value : undefined;
-}
-
-/** A required long field's value, or undefined when it is missing, not text, not a number or not a safe integer. */
-function longText(text: unknown): number | undefined {
-  if (typeof text !== 'string') return undefined;
-  const value = parseInteger(text);
-  return value !== undefined && Number.isSafeInteger(value) ? value : undefined;
 }
 
 /** The V2 header for a V1 header, as a client that sends SEND_MESSAGE_V2 builds it. */
