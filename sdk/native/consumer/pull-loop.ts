@@ -86,11 +86,13 @@ export async function runPullLoop(host: PullHost, processQueue: ProcessQueue): P
     let result;
     try {
       header.queueOffset = requestedOffset;
+      header.maxMsgNums = settings.pullBatchSize;
       header.sysFlag = buildPullSysFlag({ commitOffset: !host.lite && host.clustering && commitOffset > 0, suspend: true, subscription: post });
       header.commitOffset = commitOffset;
       header.subscription = post ? subscription.subString : undefined;
       header.subVersion = subscription.subVersion;
       header.expressionType = subscription.expressionType;
+      header.suspendTimeoutMillis = settings.suspendTimeoutMs;
       // The broker holds the pull up to suspendTimeoutMs and re-checks every few seconds.
       result = await pullMessage(host.client, address, queue.brokerName, header, settings.suspendTimeoutMs + 15_000);
     } catch (error) {

@@ -5,7 +5,7 @@
  * (GENERIC, or undefined for a required field), so a fast decoder can fall
  * back to it and fail with its words.
  */
-import { parseInteger } from '../fields.ts';
+import { decodeHeader, parseInteger, type HeaderDecodeResult, type HeaderOf, type HeaderSchema } from '../fields.ts';
 
 /** What the optional readers return for a value only the generic decoder may judge. */
 export const GENERIC = Symbol('generic');
@@ -53,4 +53,18 @@ export function optionalLongText(value: unknown): number | undefined | typeof GE
   const parsed = parseInteger(text);
   if (parsed === undefined) return undefined;
   return Number.isSafeInteger(parsed) ? parsed : GENERIC;
+}
+
+/**
+ * Decodes `extFields` with `fast` (a reader by key name that returns undefined
+ * whenever only the generic decoder may judge), else with `decodeHeader`, so
+ * both paths give the same header or the same failure.
+ */
+export function decodeByName<S extends HeaderSchema>(
+  schema: S,
+  extFields: Readonly<Record<string, string>> | undefined,
+  fast: (ext: Readonly<Record<string, unknown>>) => HeaderOf<S> | undefined,
+): HeaderDecodeResult<S> {
+  const header = extFields === undefined ? undefined : fast(extFields);
+  return header !== undefined ? { ok: true, header } : decodeHeader(schema, extFields);
 }

@@ -7,7 +7,6 @@
  * PULL_OFFSET_MOVED): the Java client decodes it for all four.
  */
 import {
-  decodeHeader,
   int,
   long,
   optionalInt,
@@ -19,7 +18,7 @@ import {
   type HeaderSchema,
   type RequestDefinition,
 } from '../fields.ts';
-import { GENERIC, intText, longText, optionalIntText, optionalLongText, optionalText } from './field-readers.ts';
+import { decodeByName, GENERIC, intText, longText, optionalIntText, optionalLongText, optionalText } from './field-readers.ts';
 
 export const PullMessageRequestHeader = {
   consumerGroup: string,
@@ -80,8 +79,7 @@ export const LITE_PULL_MESSAGE = {
 export function decodePullMessageRequestHeader(
   extFields: Readonly<Record<string, string>> | undefined,
 ): HeaderDecodeResult<typeof PullMessageRequestHeader> {
-  const header = extFields === undefined ? undefined : pullRequestHeaderFast(extFields);
-  return header !== undefined ? { ok: true, header } : decodeHeader(PullMessageRequestHeader, extFields);
+  return decodeByName(PullMessageRequestHeader, extFields, pullRequestHeaderFast);
 }
 
 function pullRequestHeaderFast(ext: Readonly<Record<string, unknown>>): HeaderOf<typeof PullMessageRequestHeader> | undefined {
@@ -131,8 +129,7 @@ function pullRequestHeaderFast(ext: Readonly<Record<string, unknown>>): HeaderOf
 export function decodePullMessageResponseHeader(
   extFields: Readonly<Record<string, string>> | undefined,
 ): HeaderDecodeResult<typeof PullMessageResponseHeader> {
-  const header = extFields === undefined ? undefined : pullResponseHeaderFast(extFields);
-  return header !== undefined ? { ok: true, header } : decodeHeader(PullMessageResponseHeader, extFields);
+  return decodeByName(PullMessageResponseHeader, extFields, pullResponseHeaderFast);
 }
 
 function pullResponseHeaderFast(ext: Readonly<Record<string, unknown>>): HeaderOf<typeof PullMessageResponseHeader> | undefined {

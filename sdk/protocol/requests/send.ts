@@ -20,7 +20,7 @@ import {
   type HeaderSchema,
   type RequestDefinition,
 } from '../fields.ts';
-import { GENERIC, intText, longText, optionalBooleanText, optionalIntText, optionalText } from './field-readers.ts';
+import { decodeByName, GENERIC, intText, longText, optionalBooleanText, optionalIntText, optionalText } from './field-readers.ts';
 
 export const SendMessageRequestHeader = {
   producerGroup: string,
@@ -203,8 +203,7 @@ export const SendMessageResponseHeader = {
 export function decodeSendMessageResponseHeader(
   extFields: Readonly<Record<string, string>> | undefined,
 ): HeaderDecodeResult<typeof SendMessageResponseHeader> {
-  const header = extFields === undefined ? undefined : sendResponseHeaderFast(extFields);
-  return header !== undefined ? { ok: true, header } : decodeHeader(SendMessageResponseHeader, extFields);
+  return decodeByName(SendMessageResponseHeader, extFields, sendResponseHeaderFast);
 }
 
 function sendResponseHeaderFast(ext: Readonly<Record<string, unknown>>): HeaderOf<typeof SendMessageResponseHeader> | undefined {
