@@ -1,22 +1,26 @@
 /**
  * The CommitLog: one append-only byte sequence cut into fixed-size segment
  * files (store doc §2, §3.5). Appends are encoded straight into an in-memory
- * write buffer and reach the file with one positional write per event-loop
- * turn (`writePending`); reads of bytes still in the buffer are served from
- * memory. A record never spans two segments: when one does not fit, an 8-byte
- * blank marker fills the rest of the segment and the record opens the next.
+ * write buffer; once per event-loop turn (`writePending`) the new bytes are
+ * queued to the writer thread (log-writer.ts), which makes one positional
+ * write of them. Reads of bytes still in the buffer are served from memory.
+ * Before the buffer window moves on (buffer full, segment roll) and before a
+ * flush, the queue is drained, so every byte below `bufferBase` is in the OS.
+ * A record never spans two segments: when one does not fit, an 8-byte blank
+ * marker fills the rest of the segment and the record opens the next.
  *
- * Offsets: `writeOffset` (appended) ≥ `writtenOffset` (handed to the OS) ≥
+ * Offsets: `writeOffset` (appended) ≥ `writtenOffset` (queued for the OS) ≥
  * `flushedOffset` (on disk after fdatasync).
  */
 import fs from 'node:fs';
 import { BLANK_MAGIC_CODE, BLANK_MARKER_SIZE } from '../../sdk/protocol/message-record.ts';
+import { LogWriter } from './log-writer.ts';
 import { listOffsetFiles, readFully, Segment, writeFully } from './segment.ts';
-import { writeBufferBytesMax } from './settings.ts';
+import { inlineWriteBytesMax, inlineWriteMsMax, writeBufferBytesMax } from './settings.ts';
 
 export class CommitLog {
   readonly segments: Segment[] = [];
-  /** Appends are encoded into `buffer` at `physicalOffset - bufferBase`. */
+  /** Appends are encoded into `buffer` at `physicalOffset - bufferBase`; shared with the writer thread. */
   readonly buffer: Uint8Array;
   readonly view: DataView;
   bufferBase = 0;
@@ -25,6 +29,14 @@ export class CommitLog {
   flushedOffset = 0;
   /** Segments fully written whose bytes still await fdatasync. */
   private unsyncedSegments: Segment[] = [];
+  /** Started by the first long write, so a store that is only read starts no thread. */
+  private writer: LogWriter | undefined;
+  /** Recent cost of handing bytes to the OS (ms per MiB), from writes made here and by the writer thread. */
+  private writeMsPerMiB = 0.2;
+  private readonly sampleWrite = (bytes: number, ms: number): void => {
+    if (bytes < 4096) return;
+    this.writeMsPerMiB += ((ms * 1048576) / bytes - this.writeMsPerMiB) * 0.25;
+  };
 
   constructor(
     readonly dir: string,
@@ -32,7 +44,7 @@ export class CommitLog {
   ) {
     fs.mkdirSync(dir, { recursive: true });
     const capacity = Math.min(segmentBytes, writeBufferBytesMax);
-    this.buffer = Buffer.allocUnsafeSlow(capacity);
+    this.buffer = Buffer.from(new SharedArrayBuffer(capacity));
     this.view = new DataView(this.buffer.buffer, this.buffer.byteOffset, this.buffer.byteLength);
   }
 
@@ -72,6 +84,7 @@ export class CommitLog {
 
   /** Sets the end found by recovery: later bytes are zeroed, later files deleted. */
   setEnd(end: number): void {
+    this.drain();
     while (this.segments.length && this.segments.at(-1)!.startOffset > end) this.segments.pop()!.destroy();
     const last = this.segments.at(-1);
     if (last && end < last.startOffset + this.segmentBytes) last.truncateFrom(end - last.startOffset, this.segmentBytes);
@@ -95,11 +108,13 @@ export class CommitLog {
     }
     if (offset % this.segmentBytes === 0 && this.segmentFor(offset) === undefined) {
       this.writePending();
+      this.drain();
       this.segments.push(Segment.create(this.dir, offset, this.segmentBytes));
       this.bufferBase = offset;
     }
     if (offset + size - this.bufferBase > this.buffer.length) {
       this.writePending();
+      this.drain();
       this.bufferBase = offset;
     }
     return offset;
@@ -113,6 +128,7 @@ export class CommitLog {
   private appendBlankMarker(space: number): void {
     if (this.writeOffset + BLANK_MARKER_SIZE - this.bufferBase > this.buffer.length) {
       this.writePending();
+      this.drain();
       this.bufferBase = this.writeOffset;
     }
     const at = this.writeOffset - this.bufferBase;
@@ -120,6 +136,7 @@ export class CommitLog {
     this.view.setInt32(at + 4, BLANK_MAGIC_CODE);
     this.writeOffset += BLANK_MARKER_SIZE;
     this.writePending();
+    this.drain();
     const full = this.segmentFor(this.writeOffset - 1)!;
     this.unsyncedSegments.push(full);
     this.writeOffset += space - BLANK_MARKER_SIZE;
@@ -127,23 +144,66 @@ export class CommitLog {
     this.bufferBase = this.writeOffset;
   }
 
-  /** Writes the appended bytes not yet handed to the OS, in one positional write. */
+  /**
+   * Hands the appended bytes not yet handed on to the OS as one positional
+   * write: written here when few and the writer thread is idle, else queued
+   * to the writer thread. Throws when an earlier write failed.
+   */
   writePending(): void {
+    const writer = this.writer;
+    writer?.check();
     if (this.writtenOffset >= this.writeOffset) return;
     const segment = this.segmentFor(this.writtenOffset)!;
-    writeFully(
-      segment.fd,
-      this.buffer,
-      this.writtenOffset - this.bufferBase,
-      this.writeOffset - this.bufferBase,
-      this.writtenOffset - segment.startOffset,
-    );
+    const start = this.writtenOffset - this.bufferBase;
+    const end = this.writeOffset - this.bufferBase;
+    const position = this.writtenOffset - segment.startOffset;
+    const bytes = end - start;
+    writer?.takeTiming(this.sampleWrite);
+    if ((bytes <= inlineWriteBytesMax || (bytes / 1048576) * this.writeMsPerMiB <= inlineWriteMsMax) && (!writer || writer.idle())) {
+      const began = performance.now();
+      writeFully(segment.fd, this.buffer, start, end, position);
+      this.sampleWrite(bytes, performance.now() - began);
+      writer?.noteWritten(this.writeOffset);
+    } else {
+      (this.writer ??= new LogWriter(this.buffer.buffer as SharedArrayBuffer, this.writtenOffset)).submit(segment.fd, start, end, position, this.writeOffset);
+    }
     this.writtenOffset = this.writeOffset;
+  }
+
+  /** The offset up to which appended bytes are in the OS; throws when a write failed. */
+  osOffset(): number {
+    const writer = this.writer;
+    if (!writer) return this.writtenOffset;
+    writer.check();
+    // Idle: everything queued is written, including a blank marker's skipped tail.
+    return writer.idle() ? this.writtenOffset : writer.writtenEnd();
+  }
+
+  /**
+   * Calls `callback` once the writer thread makes progress (or after
+   * `timeoutMs`); the process stays alive until then.
+   */
+  onWriteProgress(callback: () => void, timeoutMs: number): void {
+    const writer = this.writer;
+    if (!writer) return queueMicrotask(callback);
+    writer.keepAlive(true);
+    writer.onProgress(callback, timeoutMs);
+  }
+
+  /** Lets the process exit while no one waits on a write. */
+  releaseWriteWait(): void {
+    this.writer?.keepAlive(false);
+  }
+
+  /** Waits until every queued byte is in the OS; throws when a write failed. */
+  drain(): void {
+    this.writer?.drain();
   }
 
   /** Forces written bytes to disk; returns the offset now durable. */
   async flush(): Promise<number> {
     this.writePending();
+    this.drain();
     const target = this.writtenOffset;
     if (target <= this.flushedOffset) return this.flushedOffset;
     const segments = this.unsyncedSegments;
@@ -159,6 +219,7 @@ export class CommitLog {
 
   flushSync(): void {
     this.writePending();
+    this.drain();
     for (const segment of this.unsyncedSegments) if (segment.fd >= 0) fs.fdatasyncSync(segment.fd);
     this.unsyncedSegments = [];
     const current = this.segmentFor(Math.max(0, this.writtenOffset - 1));
@@ -205,7 +266,14 @@ export class CommitLog {
   }
 
   close(): void {
-    for (const segment of this.segments) segment.close();
+    const writer = this.writer;
+    this.writer = undefined;
+    try {
+      writer?.drain();
+    } finally {
+      writer?.stop();
+      for (const segment of this.segments) segment.close();
+    }
   }
 }
 

@@ -52,6 +52,32 @@ describe('MessageStore put and get', () => {
     expect(text(onDisk)).toBe('not yet');
   });
 
+  it('answers and shows a batch too long to write on the event loop only once the writer thread wrote it', async () => {
+    const dataDir = temporaryDirectory();
+    const store = await openStore({ dataDir });
+    const arrivals: number[] = [];
+    store.onArrive((_topic, _queueId, queueOffset) => arrivals.push(queueOffset));
+    // 2 MiB in one task: far past what the event loop writes itself, so it goes to the writer thread.
+    const bodies = Array.from({ length: 8 }, (_, i) => String.fromCharCode(97 + i).repeat(256 * 1024));
+    let answered = false;
+    const put = store.putMessages(bodies.map((body) => message('T1', 0, body))).then((result) => {
+      answered = true;
+      return result;
+    });
+    await Promise.resolve();
+    expect(answered).toBe(false);
+    expect(store.getMessage('T1', 0, 0, 32).status).toBe(GetMessageStatus.NO_MESSAGE_IN_QUEUE);
+    expect(arrivals).toEqual([]);
+    const result = await put;
+    expect(result.status).toBe(PutMessageStatus.PUT_OK);
+    expect(arrivals).toEqual([0, 1, 2, 3, 4, 5, 6, 7]);
+    expect(store.getMessage('T1', 0, 0, 32, 64 * 1024 * 1024).records.map(text)).toEqual(bodies);
+    const segment = fs.readdirSync(path.join(dataDir, 'commitlog'))[0]!;
+    const onDisk = fs.readFileSync(path.join(dataDir, 'commitlog', segment)).subarray(0, result.wroteBytes);
+    expect(text(onDisk.subarray(result.physicalOffset))).toBe(bodies[0]);
+    expect(onDisk.subarray(0, result.wroteBytes).includes(Buffer.from(bodies[7]!))).toBe(true);
+  });
+
   it('reports RocketMQ statuses at and around the queue bounds', async () => {
     const store = await openStore({ dataDir: temporaryDirectory() });
     expect(store.getMessage('T1', 0, 0, 1).status).toBe(GetMessageStatus.NO_MESSAGE_IN_QUEUE);

@@ -183,6 +183,8 @@ export interface RetentionReport {
 }
 
 const ABORT_FILE = 'abort';
+/** Longest wait for word from the writer thread before looking again (it normally reports every write). */
+const WRITE_WATCH_MS = 100;
 const CHECKPOINT_FILE = 'checkpoint';
 const INVALID_TOPIC = /[/\\\0]|^\.\.?$/;
 
@@ -201,6 +203,16 @@ function refused(status: PutMessageStatus, reason: PutRefusalReason): PutResult 
 }
 
 /** One appended record waiting for the turn's write before it is dispatched. */
+/** The puts of one task: answered and dispatched once the write queued for them is in the OS. */
+interface WriteGroup {
+  /** The log offset the group's write ends at. */
+  end: number;
+  resolves: ((result: never) => void)[];
+  results: (PutResult | PutBatchResult)[];
+  flushEnds: number[];
+  dispatches: PendingDispatch[];
+}
+
 interface PendingDispatch {
   queue: ConsumeQueue;
   queueOffset: number;
@@ -240,9 +252,10 @@ export class MessageStore {
   private readonly recordInput: MessageRecordInput;
   private closed = false;
   private retentionTimer: NodeJS.Timeout | undefined;
-  // Puts answered at the end of the current task (process.nextTick), after one
-  // write: a socket read's worth of sends share a write, and their answers go
-  // out before the next read. With setImmediate, libuv's read loop (up to 32
+  // The current task's puts share one write, started at the end of the task
+  // (process.nextTick): a socket read's worth of sends. A short write is made
+  // right there and its answers go out before the next read; a long one runs
+  // on the writer thread and its answers follow when it is done. With setImmediate, libuv's read loop (up to 32
   // reads per poll) let a client's whole window pile up unanswered before any
   // answer left, so broker and client took turns instead of overlapping.
   private tickScheduled = false;
@@ -255,6 +268,12 @@ export class MessageStore {
    * never sees a record that a crash of this process could still take away.
    */
   private pendingDispatches: PendingDispatch[] = [];
+  /**
+   * Groups whose write the writer thread has not finished, oldest first. The
+   * event loop goes on reading and framing sends while the write runs.
+   */
+  private writeGroups: WriteGroup[] = [];
+  private watchingWrites = false;
 
   private constructor(options: StoreOptions) {
     this.settings = resolveSettings(options, () => fileSystemUsage(options.dataDir));
@@ -480,33 +499,68 @@ export class MessageStore {
     });
   }
 
-  /** One write for everything appended this task, then the answers (or the wait for the flush). */
+  /** Queues one write for everything appended this task; its puts are answered once it is done. */
   private readonly tick = (): void => {
     this.tickScheduled = false;
-    const resolves = this.pendingResolves;
-    const results = this.pendingResults;
-    const flushEnds = this.pendingFlushEnds;
+    const group: WriteGroup = {
+      end: 0,
+      resolves: this.pendingResolves,
+      results: this.pendingResults,
+      flushEnds: this.pendingFlushEnds,
+      dispatches: this.pendingDispatches,
+    };
     this.pendingResolves = [];
     this.pendingResults = [];
     this.pendingFlushEnds = [];
-    const dispatches = this.pendingDispatches;
     this.pendingDispatches = [];
     try {
       this.commitLog.writePending();
     } catch (error) {
-      this.flushService.failed = error;
-      this.settings.log.error(`store: CommitLog write failed: ${String(error)}`);
-      for (let i = 0; i < resolves.length; i++) {
-        results[i]!.status = PutMessageStatus.UNKNOWN_ERROR;
-        resolves[i]!(results[i] as never);
-      }
+      this.failWrites(error, group);
       return;
     }
+    group.end = this.commitLog.writtenOffset;
+    this.writeGroups.push(group);
+    this.finishWritten();
+  };
+
+  /** Answers and dispatches the groups whose bytes are in the OS; watches the writer for the rest. */
+  private readonly finishWritten = (): void => {
+    this.watchingWrites = false;
+    const groups = this.writeGroups;
+    if (groups.length === 0) return this.commitLog.releaseWriteWait();
+    let written: number;
+    try {
+      written = this.commitLog.osOffset();
+    } catch (error) {
+      this.failWrites(error);
+      return;
+    }
+    let done = 0;
+    while (done < groups.length && groups[done]!.end <= written) done++;
+    if (done > 0) {
+      const finished = groups.splice(0, done);
+      let waiting = false;
+      for (const group of finished) waiting = this.finishGroup(group) || waiting;
+      if (waiting) this.flushService.requestFlush();
+    }
+    if (groups.length > 0) {
+      if (!this.watchingWrites) {
+        this.watchingWrites = true;
+        this.commitLog.onWriteProgress(this.finishWritten, WRITE_WATCH_MS);
+      }
+    } else this.commitLog.releaseWriteWait();
+  };
+
+  /** Dispatches a written group's records, then answers its puts (or hands them to the flush); true when some wait for a flush. */
+  private finishGroup(group: WriteGroup): boolean {
     const dispatcher = this.dispatcher;
+    const dispatches = group.dispatches;
     for (let i = 0; i < dispatches.length; i++) {
       const d = dispatches[i]!;
       dispatcher.dispatch(d.queue, d.queueOffset, d.physicalOffset, d.size, d.tagsCode, d.sysFlag, d.storeTimestamp, d.properties);
     }
+    const { resolves, results, flushEnds } = group;
     let waiting = false;
     for (let i = 0; i < resolves.length; i++) {
       if (flushEnds[i]! < 0) resolves[i]!(results[i] as never);
@@ -515,8 +569,23 @@ export class MessageStore {
         waiting = true;
       }
     }
-    if (waiting) this.flushService.requestFlush();
-  };
+    return waiting;
+  }
+
+  /** A write failed: the store takes no more writes, and every put not yet answered gets UNKNOWN_ERROR. */
+  private failWrites(error: unknown, current?: WriteGroup): void {
+    this.flushService.failed = error;
+    this.settings.log.error(`store: CommitLog write failed: ${String(error)}`);
+    const groups = current ? [...this.writeGroups, current] : this.writeGroups;
+    this.writeGroups = [];
+    this.commitLog.releaseWriteWait();
+    for (const group of groups) {
+      for (let i = 0; i < group.resolves.length; i++) {
+        group.results[i]!.status = PutMessageStatus.UNKNOWN_ERROR;
+        group.resolves[i]!(group.results[i] as never);
+      }
+    }
+  }
 
   /**
    * Up to `maxMsgNums` raw records of a queue from `offset`, within `maxBytes`
@@ -679,7 +748,7 @@ export class MessageStore {
     }
   }
 
-  /** Bytes appended but not yet dispatched (0 between turns: records are dispatched by the write that follows their append). */
+  /** Bytes appended but not yet dispatched (records are dispatched once the write that follows their append is done). */
   dispatchBehindBytes(): number {
     return this.commitLog.writeOffset - this.dispatcher.dispatchedOffset;
   }
@@ -693,6 +762,7 @@ export class MessageStore {
     this.tick();
     await this.flushService.drain();
     this.commitLog.flushSync();
+    this.finishWritten();
     this.flushService.releaseWaiters(this.commitLog.flushedOffset);
     const end = this.commitLog.writeOffset;
     for (const queue of this.queues.all()) queue.writeOut();

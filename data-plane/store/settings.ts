@@ -49,6 +49,17 @@ export const propertiesSizeMaxBytesDefault = propertiesSizeMaxBytes;
  * by a 16 MiB frame.
  */
 export const writeBufferBytesMax = 17 * 1024 * 1024;
+/**
+ * A task's appended bytes are written by the event loop itself when the
+ * writer thread is idle and the write should take at most
+ * `inlineWriteMsMax` at the speed recent writes showed (or they are at most
+ * `inlineWriteBytesMax`): the thread hand-off costs more than such a write.
+ * Longer writes go to the writer thread (log-writer.ts), so the event loop
+ * is not held up copying a large run into the page cache, which costs
+ * several times more while the OS still has to fault in fresh memory.
+ */
+export const inlineWriteBytesMax = 16 * 1024;
+export const inlineWriteMsMax = 0.05;
 /** Pending ConsumeQueue units per queue before they are written out early. */
 export const consumeQueuePendingBytesMax = 16 * 1024;
 /** Pending index entries before they are written out early. */

@@ -1,0 +1,212 @@
+/**
+ * The CommitLog's writer thread. Copying appended bytes into the page cache
+ * (the `pwrite` itself) is the largest single cost of a send once records
+ * are framed; done on the event loop it stalls every connection for as long
+ * as the kernel takes. Here the event loop only queues the range to write,
+ * and a worker thread writes it, so framing the next requests and copying
+ * the last ones into the OS run on two cores at once.
+ *
+ * Main thread and worker share the write buffer (a SharedArrayBuffer) and a
+ * ring of jobs: `fd`, buffer start, buffer end, file position. The main
+ * thread fills a slot and bumps HEAD; the worker writes the slot and bumps
+ * TAIL, sleeping in `Atomics.wait` when the ring is empty. No message passes
+ * through the event loop per write. Jobs are written in order, so "every job
+ * up to TAIL is in the OS" gives the offset handed to the OS.
+ *
+ * The buffer region of a queued job must not be reused before it is written:
+ * the CommitLog calls `drain()` (which blocks until the ring is empty) before
+ * it moves its buffer window or closes a segment. A failed write stops the
+ * worker; the error is reported at the next `submit`, `drain` or `check`.
+ */
+import { getSystemErrorName } from 'node:util';
+import { Worker } from 'node:worker_threads';
+
+const HEAD = 0;
+const TAIL = 1;
+const STOP = 2;
+const FAILED = 3;
+/** The failed write's errno (negative, as libuv reports it), or 0. */
+const ERRNO = 4;
+const CONTROL_INTS = 5;
+/** Queued writes at most; a full ring makes `submit` wait for the worker. */
+const RING_SLOTS = 1024;
+const SLOT_FIELDS = 4;
+
+/** Plain JavaScript, so the worker needs no TypeScript loader in any runtime. */
+const WORKER_SOURCE = `
+const fs = require('node:fs');
+const { workerData } = require('node:worker_threads');
+const control = new Int32Array(workerData.control);
+const jobs = new Float64Array(workerData.jobs);
+const buffer = new Uint8Array(workerData.buffer);
+const timing = new Float64Array(workerData.timing);
+const mask = ${RING_SLOTS - 1};
+let tail = Atomics.load(control, ${TAIL});
+for (;;) {
+  const head = Atomics.load(control, ${HEAD});
+  if (head === tail) {
+    if (Atomics.load(control, ${STOP}) === 1) break;
+    Atomics.wait(control, ${HEAD}, head);
+    continue;
+  }
+  const slot = (tail & mask) * ${SLOT_FIELDS};
+  const fd = jobs[slot];
+  let start = jobs[slot + 1];
+  const end = jobs[slot + 2];
+  let position = jobs[slot + 3];
+  const length = end - start;
+  const began = performance.now();
+  try {
+    while (start < end) {
+      const n = fs.writeSync(fd, buffer, start, end - start, position);
+      start += n;
+      position += n;
+    }
+  } catch (error) {
+    Atomics.store(control, ${ERRNO}, error && typeof error.errno === 'number' ? error.errno : 0);
+    Atomics.store(control, ${FAILED}, 1);
+    Atomics.notify(control, ${TAIL});
+    break;
+  }
+  timing[0] += length;
+  timing[1] += performance.now() - began;
+  tail = (tail + 1) | 0;
+  Atomics.store(control, ${TAIL}, tail);
+  Atomics.notify(control, ${TAIL});
+}
+`;
+
+type WaitAsync = (
+  array: Int32Array,
+  index: number,
+  value: number,
+  timeoutMs: number,
+) => { async: false; value: string } | { async: true; value: Promise<string> };
+const waitAsync = (Atomics as unknown as { waitAsync: WaitAsync }).waitAsync;
+
+export class LogWriter {
+  private readonly control = new Int32Array(new SharedArrayBuffer(CONTROL_INTS * 4));
+  private readonly jobs = new Float64Array(new SharedArrayBuffer(RING_SLOTS * SLOT_FIELDS * 8));
+  /** Bytes the thread has written and the milliseconds it took (published before each TAIL bump). */
+  private readonly timing = new Float64Array(new SharedArrayBuffer(2 * 8));
+  private timedTail = 0;
+  private timedBytes = 0;
+  private timedMs = 0;
+  private readonly worker: Worker;
+  /** Jobs queued so far (int32, wrapping; RING_SLOTS divides 2^32, so `& (RING_SLOTS - 1)` stays in step). */
+  private head = 0;
+  private failure = 'the CommitLog writer thread stopped';
+  /** The log offset each queued job ends at (kept on this side only). */
+  private readonly jobEnds = new Float64Array(RING_SLOTS);
+  private seenTail = 0;
+  private referenced = false;
+  private seenEnd: number;
+
+  /** `startOffset`: the log offset the first job will start at. */
+  constructor(buffer: SharedArrayBuffer, startOffset: number) {
+    this.seenEnd = startOffset;
+    this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { control: this.control.buffer, jobs: this.jobs.buffer, timing: this.timing.buffer, buffer } });
+    this.worker.on('error', (error) => {
+      this.failure = `CommitLog writer thread failed: ${String(error)}`;
+      Atomics.store(this.control, FAILED, 1);
+      Atomics.notify(this.control, TAIL);
+    });
+    this.worker.unref();
+  }
+
+  /** Queues `buffer[start, end)` for `fd` at `position`; `logEnd` is the log offset the bytes end at. */
+  submit(fd: number, start: number, end: number, position: number, logEnd: number): void {
+    this.check();
+    while (((this.head - Atomics.load(this.control, TAIL)) | 0) >= RING_SLOTS) this.waitForTail();
+    const slot = (this.head & (RING_SLOTS - 1)) * SLOT_FIELDS;
+    const jobs = this.jobs;
+    jobs[slot] = fd;
+    jobs[slot + 1] = start;
+    jobs[slot + 2] = end;
+    jobs[slot + 3] = position;
+    this.jobEnds[this.head & (RING_SLOTS - 1)] = logEnd;
+    this.head = (this.head + 1) | 0;
+    Atomics.store(this.control, HEAD, this.head);
+    Atomics.notify(this.control, HEAD);
+  }
+
+  /**
+   * Keeps the process alive while someone waits on a write (`true`), or lets
+   * it exit (`false`): the thread itself never holds the process open.
+   */
+  keepAlive(active: boolean): void {
+    if (active === this.referenced) return;
+    this.referenced = active;
+    if (active) this.worker.ref();
+    else this.worker.unref();
+  }
+
+  /** Calls `sample(bytes, ms)` with the thread's writes since the last call, when there were any. */
+  takeTiming(sample: (bytes: number, ms: number) => void): void {
+    const tail = Atomics.load(this.control, TAIL);
+    if (tail === this.timedTail) return;
+    this.timedTail = tail;
+    const bytes = this.timing[0]!;
+    const ms = this.timing[1]!;
+    if (bytes > this.timedBytes) sample(bytes - this.timedBytes, ms - this.timedMs);
+    this.timedBytes = bytes;
+    this.timedMs = ms;
+  }
+
+  /** True when every queued job is done. */
+  idle(): boolean {
+    return Atomics.load(this.control, TAIL) === this.head;
+  }
+
+  /** Records bytes written by the caller itself while the ring was empty, up to `logEnd`. */
+  noteWritten(logEnd: number): void {
+    this.seenTail = this.head;
+    this.seenEnd = logEnd;
+  }
+
+  /** The log offset up to which queued bytes are in the OS. */
+  writtenEnd(): number {
+    const tail = Atomics.load(this.control, TAIL);
+    if (tail !== this.seenTail) {
+      this.seenTail = tail;
+      this.seenEnd = this.jobEnds[(tail - 1) & (RING_SLOTS - 1)]!;
+    }
+    return this.seenEnd;
+  }
+
+  /**
+   * Calls `callback` from the event loop once the worker finishes a job (or
+   * fails, or after `timeoutMs` at most), without blocking the thread.
+   */
+  onProgress(callback: () => void, timeoutMs: number): void {
+    const tail = Atomics.load(this.control, TAIL);
+    const waited = waitAsync(this.control, TAIL, tail, timeoutMs);
+    if (waited.async) void waited.value.then(callback);
+    else queueMicrotask(callback);
+  }
+
+  /** Blocks until every queued write is in the OS; throws when one failed. */
+  drain(): void {
+    while (Atomics.load(this.control, TAIL) !== this.head) this.waitForTail();
+    this.check();
+  }
+
+  /** Throws the writer's failure, if any. */
+  check(): void {
+    if (Atomics.load(this.control, FAILED) !== 1) return;
+    const errno = Atomics.load(this.control, ERRNO);
+    throw new Error(errno < 0 ? `CommitLog write failed: ${getSystemErrorName(errno)}` : this.failure);
+  }
+
+  /** Stops the thread once the queue is empty; call `drain` first to wait for it. */
+  stop(): void {
+    Atomics.store(this.control, STOP, 1);
+    Atomics.notify(this.control, HEAD);
+  }
+
+  private waitForTail(): void {
+    this.check();
+    const tail = Atomics.load(this.control, TAIL);
+    if (tail !== this.head) Atomics.wait(this.control, TAIL, tail, 100);
+  }
+}
