@@ -524,9 +524,14 @@ export class MessageStore {
     this.finishWritten();
   };
 
-  /** Answers and dispatches the groups whose bytes are in the OS; watches the writer for the rest. */
-  private readonly finishWritten = (): void => {
+  /** The writer thread finished a write (or the watch timed out): one watch at a time. */
+  private readonly onWriteProgress = (): void => {
     this.watchingWrites = false;
+    this.finishWritten();
+  };
+
+  /** Answers and dispatches the groups whose bytes are in the OS; watches the writer for the rest. */
+  private finishWritten(): void {
     const groups = this.writeGroups;
     if (groups.length === 0) return this.commitLog.releaseWriteWait();
     let written: number;
@@ -547,10 +552,10 @@ export class MessageStore {
     if (groups.length > 0) {
       if (!this.watchingWrites) {
         this.watchingWrites = true;
-        this.commitLog.onWriteProgress(this.finishWritten, WRITE_WATCH_MS);
+        this.commitLog.onWriteProgress(this.onWriteProgress, WRITE_WATCH_MS);
       }
     } else this.commitLog.releaseWriteWait();
-  };
+  }
 
   /** Dispatches a written group's records, then answers its puts (or hands them to the flush); true when some wait for a flush. */
   private finishGroup(group: WriteGroup): boolean {
