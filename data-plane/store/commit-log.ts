@@ -2,8 +2,9 @@
  * The CommitLog: one append-only byte sequence cut into fixed-size segment
  * files (store doc §2, §3.5). Appends are encoded straight into an in-memory
  * write buffer; once per event-loop turn (`writePending`) the new bytes are
- * queued to the writer thread (log-writer.ts), which makes one positional
- * write of them. Reads of bytes still in the buffer are served from memory.
+ * handed to the OS in one positional write, made right there when short and
+ * otherwise queued to the writer thread (log-writer.ts). Reads of bytes
+ * still in the buffer are served from memory.
  * Before the buffer window moves on (buffer full, segment roll) and before a
  * flush, the queue is drained, so every byte below `bufferBase` is in the OS.
  * A record never spans two segments: when one does not fit, an 8-byte blank
@@ -180,8 +181,8 @@ export class CommitLog {
   }
 
   /**
-   * Calls `callback` once the writer thread makes progress (or after
-   * `timeoutMs`); the process stays alive until then.
+   * Calls `callback` once the writer thread has made progress since the last
+   * `osOffset()` (or after `timeoutMs`); the process stays alive until then.
    */
   onWriteProgress(callback: () => void, timeoutMs: number): void {
     const writer = this.writer;

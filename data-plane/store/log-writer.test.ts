@@ -50,6 +50,19 @@ describe('LogWriter', () => {
     expect(timings[0]![1]).toBeGreaterThanOrEqual(0);
   });
 
+  it('reports progress made before the watch began at once, not at the next write', async () => {
+    const { writer } = start(4096, 0);
+    const { fd } = openFile('w+');
+    expect(writer.writtenEnd()).toBe(0);
+    writer.submit(fd, 0, 512, 0, 512);
+    writer.drain();
+    // The job finished after the last look at the offset: the watch must fire now, not in a minute.
+    const began = Date.now();
+    await new Promise<void>((resolve) => writer.onProgress(resolve, 60_000));
+    expect(Date.now() - began).toBeLessThan(30_000);
+    expect(writer.writtenEnd()).toBe(512);
+  });
+
   it('takes a write made by its owner while idle as the new end', () => {
     const { writer } = start(4096, 100);
     expect(writer.writtenEnd()).toBe(100);

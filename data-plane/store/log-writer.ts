@@ -175,12 +175,13 @@ export class LogWriter {
   }
 
   /**
-   * Calls `callback` from the event loop once the worker finishes a job (or
+   * Calls `callback` from the event loop once the worker has finished a job
+   * since the last `writtenEnd()` (at once if it already has; or when it
    * fails, or after `timeoutMs` at most), without blocking the thread.
    */
   onProgress(callback: () => void, timeoutMs: number): void {
-    const tail = Atomics.load(this.control, TAIL);
-    const waited = waitAsync(this.control, TAIL, tail, timeoutMs);
+    // Waiting on the value last seen, not a fresh one: a job finished in between must not be missed.
+    const waited = waitAsync(this.control, TAIL, this.seenTail, timeoutMs);
     if (waited.async) void waited.value.then(callback);
     else queueMicrotask(callback);
   }
