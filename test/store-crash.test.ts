@@ -13,7 +13,7 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { MessageStore } from '../data-plane/store/message-store.ts';
+import { MessageStore, type WriterThreadMode } from '../data-plane/store/message-store.ts';
 import { CRASH_TEST_QUEUES, crashTestBody, crashTestStoreOptions, temporaryDirectory } from '../data-plane/store/test-support.ts';
 import { decodeMessageRecord, hasWholeTail } from '../sdk/protocol/message-record.ts';
 
@@ -29,9 +29,9 @@ interface Ack {
 }
 
 /** Runs a child until it has acknowledged at least `minAcks` puts and `runMs` passed, then SIGKILLs it. */
-function runChild(dataDir: string, runMs: number, minAcks: number): Promise<Ack[]> {
+function runChild(dataDir: string, runMs: number, minAcks: number, writerThread: WriterThreadMode): Promise<Ack[]> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', CHILD, dataDir, writerThread], { stdio: ['ignore', 'pipe', 'pipe'] });
     const acks: Ack[] = [];
     let buffered = '';
     let stderr = '';
@@ -123,7 +123,8 @@ describe('store crash recovery with a real process', () => {
     const acked = new Map<string, Ack>();
     let total = 0;
     for (let round = 0; round < 8; round++) {
-      const acks = await runChild(dataDir, 150 + Math.floor(Math.random() * 400), 20);
+      // Odd rounds write every append through the CommitLog's writer thread, even rounds on the event loop.
+      const acks = await runChild(dataDir, 150 + Math.floor(Math.random() * 400), 20, round % 2 === 1 ? 'always' : 'never');
       total += acks.length;
       const truncate = round % 3 === 2;
       const survivesBelow = truncate ? cutMidRecord(dataDir, acks) : Number.POSITIVE_INFINITY;

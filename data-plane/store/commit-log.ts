@@ -16,6 +16,7 @@
 import fs from 'node:fs';
 import { BLANK_MAGIC_CODE, BLANK_MARKER_SIZE } from '../../sdk/protocol/message-record.ts';
 import { LogWriter } from './log-writer.ts';
+import type { WriterThreadMode } from './message-store.ts';
 import { listOffsetFiles, readFully, Segment, writeFully } from './segment.ts';
 import { inlineWriteBytesMax, inlineWriteMsMax, writeBufferBytesMax } from './settings.ts';
 
@@ -42,6 +43,7 @@ export class CommitLog {
   constructor(
     readonly dir: string,
     readonly segmentBytes: number,
+    readonly writerThread: WriterThreadMode = 'auto',
   ) {
     fs.mkdirSync(dir, { recursive: true });
     const capacity = Math.min(segmentBytes, writeBufferBytesMax);
@@ -160,7 +162,9 @@ export class CommitLog {
     const position = this.writtenOffset - segment.startOffset;
     const bytes = end - start;
     writer?.takeTiming(this.sampleWrite);
-    if ((bytes <= inlineWriteBytesMax || (bytes / 1048576) * this.writeMsPerMiB <= inlineWriteMsMax) && (!writer || writer.idle())) {
+    const mode = this.writerThread;
+    const short = bytes <= inlineWriteBytesMax || (bytes / 1048576) * this.writeMsPerMiB <= inlineWriteMsMax;
+    if (mode === 'never' || (mode === 'auto' && short && (!writer || writer.idle()))) {
       const began = performance.now();
       writeFully(segment.fd, this.buffer, start, end, position);
       this.sampleWrite(bytes, performance.now() - began);

@@ -13,7 +13,7 @@ import path from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { decodeMessageRecord } from '../../sdk/protocol/message-record.ts';
-import { MessageStore, type StoreOptions } from './message-store.ts';
+import { MessageStore, type StoreOptions, type WriterThreadMode } from './message-store.ts';
 import { listOffsetFiles } from './segment.ts';
 import { GetMessageStatus, PutMessageStatus } from './status.ts';
 import { message, storeHost, temporaryDirectory } from './test-support.ts';
@@ -59,9 +59,11 @@ function readAll(store: MessageStore, queueId: number): string[] {
   return out;
 }
 
-async function runProgram(steps: Step[]): Promise<void> {
+async function runProgram(steps: Step[], commitLogWriterThread: WriterThreadMode): Promise<void> {
   const dataDir = temporaryDirectory();
-  const options: StoreOptions = { dataDir, flushDiskType: 'ASYNC_FLUSH', storeHost, commitLogSegmentBytes: SEGMENT_BYTES, consumeQueueUnitsPerFile: 8, indexHashSlotNum: 32, indexNum: 16 };
+  const options: StoreOptions = {
+    dataDir, flushDiskType: 'ASYNC_FLUSH', storeHost, commitLogSegmentBytes: SEGMENT_BYTES, consumeQueueUnitsPerFile: 8, indexHashSlotNum: 32, indexNum: 16, commitLogWriterThread,
+  };
   let store = await MessageStore.open(options);
   const model: ModelMessage[][] = Array.from({ length: QUEUES }, () => []);
   let counter = 0;
@@ -139,6 +141,8 @@ async function runProgram(steps: Step[]): Promise<void> {
 
 describe('MessageStore against a model', () => {
   it('reads back exactly what the model holds through puts, batches, restarts, crashes and truncations', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(stepArbitrary, { minLength: 5, maxLength: 60 }), runProgram), { numRuns: 60 });
+    // Each program writes on the event loop, through the writer thread, or as the store chooses.
+    const mode = fc.constantFrom<WriterThreadMode>('never', 'always', 'auto');
+    await fc.assert(fc.asyncProperty(fc.array(stepArbitrary, { minLength: 5, maxLength: 60 }), mode, runProgram), { numRuns: 60 });
   });
 });

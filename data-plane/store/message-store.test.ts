@@ -78,6 +78,12 @@ describe('MessageStore put and get', () => {
     expect(onDisk.subarray(0, result.wroteBytes).includes(Buffer.from(bodies[7]!))).toBe(true);
   });
 
+  it('refuses an unknown writer thread mode', async () => {
+    await expect(
+      MessageStore.open({ dataDir: temporaryDirectory(), flushDiskType: 'ASYNC_FLUSH', storeHost, commitLogWriterThread: 'sometimes' as never }),
+    ).rejects.toThrow('commitLogWriterThread must be auto, always or never, got sometimes');
+  });
+
   it('reports RocketMQ statuses at and around the queue bounds', async () => {
     const store = await openStore({ dataDir: temporaryDirectory() });
     expect(store.getMessage('T1', 0, 0, 1).status).toBe(GetMessageStatus.NO_MESSAGE_IN_QUEUE);

@@ -32,6 +32,7 @@ import { pullBytesMaxDefault, resolveSettings, systemTopicLengthMaxDefault, type
 import { GetMessageStatus, PutMessageStatus, PutRefusalReason } from './status.ts';
 
 export type FlushDiskType = 'ASYNC_FLUSH' | 'SYNC_FLUSH';
+export type WriterThreadMode = 'auto' | 'always' | 'never';
 
 /** A socket address: IPv4 dotted quad or IPv6 text, and a port. */
 export interface HostAddress {
@@ -59,6 +60,12 @@ export interface StoreOptions {
   /** Broker address clients can reach; goes into every record and offset message id. */
   storeHost: HostAddress;
   commitLogSegmentBytes?: number;
+  /**
+   * Who copies appended bytes into the OS: `auto` (default) the event loop
+   * for short writes and the writer thread for long ones (settings.ts,
+   * `inlineWriteMsMax`), `always` the writer thread, `never` the event loop.
+   */
+  commitLogWriterThread?: WriterThreadMode;
   consumeQueueUnitsPerFile?: number;
   indexHashSlotNum?: number;
   indexNum?: number;
@@ -283,7 +290,7 @@ export class MessageStore {
     this.storeHostBytes = storeHostBytes;
     this.offsetMsgIdPrefix = offsetMessageIdPrefix(storeHostBytes, s.storeHost.port);
     fs.mkdirSync(s.dataDir, { recursive: true });
-    this.commitLog = new CommitLog(path.join(s.dataDir, 'commitlog'), s.commitLogSegmentBytes);
+    this.commitLog = new CommitLog(path.join(s.dataDir, 'commitlog'), s.commitLogSegmentBytes, s.commitLogWriterThread);
     this.queues = new QueueTable(path.join(s.dataDir, 'consumequeue'), s.consumeQueueUnitsPerFile);
     this.index = s.messageIndexEnable ? new IndexService(path.join(s.dataDir, 'index'), s.indexHashSlotNum, s.indexNum, s.now) : undefined;
     this.dispatcher = new Dispatcher(this.index, s.log);

@@ -93,11 +93,16 @@ export function resolveSettings(options: StoreOptions, diskUsage: () => number):
   if (!Number.isInteger(segmentBytes) || segmentBytes < commitLogSegmentBytesMin) {
     throw new RangeError(`commitLogSegmentBytes must be an integer >= ${commitLogSegmentBytesMin}, got ${segmentBytes}`);
   }
+  const writerThread = options.commitLogWriterThread ?? 'auto';
+  if (writerThread !== 'auto' && writerThread !== 'always' && writerThread !== 'never') {
+    throw new RangeError(`commitLogWriterThread must be auto, always or never, got ${String(writerThread)}`);
+  }
   return {
     dataDir: options.dataDir,
     flushDiskType: options.flushDiskType,
     storeHost: options.storeHost,
     commitLogSegmentBytes: segmentBytes,
+    commitLogWriterThread: writerThread,
     consumeQueueUnitsPerFile: options.consumeQueueUnitsPerFile ?? consumeQueueUnitsPerFileDefault,
     indexHashSlotNum: options.indexHashSlotNum ?? indexHashSlotNumDefault,
     indexNum: options.indexNum ?? indexNumDefault,

@@ -12,7 +12,8 @@ import { PutMessageStatus } from '../../data-plane/store/status.ts';
 import { crashTestBody, crashTestMessage, CRASH_TEST_QUEUES, crashTestStoreOptions } from '../../data-plane/store/test-support.ts';
 
 const dataDir = process.argv[2]!;
-const store = await MessageStore.open(crashTestStoreOptions(dataDir));
+const writerThread = process.argv[3] === 'always' ? 'always' : 'never';
+const store = await MessageStore.open({ ...crashTestStoreOptions(dataDir), commitLogWriterThread: writerThread });
 const next = Array.from({ length: CRASH_TEST_QUEUES }, (_, queueId) => store.getMaxOffsetInQueue('CRASH', queueId));
 process.stdout.write('READY\n');
 
