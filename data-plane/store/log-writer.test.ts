@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it } from 'vitest';
 import { LogWriter } from './log-writer.ts';
 import { temporaryDirectory } from './test-support.ts';
@@ -68,6 +69,18 @@ describe('LogWriter', () => {
     expect(writer.writtenEnd()).toBe(100);
     writer.noteWritten(300);
     expect(writer.writtenEnd()).toBe(300);
+  });
+
+  it('gives up waiting on a thread that stopped finishing jobs, instead of blocking the event loop for good', async () => {
+    const shared = new SharedArrayBuffer(4096);
+    const writer = new LogWriter(shared, 0, 200);
+    writers.push(writer);
+    const { fd } = openFile('w+');
+    // The thread's death reaches the event loop only as an event, which a blocked drain would never see.
+    await (writer as unknown as { worker: Worker }).worker.terminate();
+    writer.submit(fd, 0, 128, 0, 128);
+    expect(() => writer.drain()).toThrow('the CommitLog writer thread made no progress for 200 ms');
+    expect(() => writer.check()).toThrow();
   });
 
   it('reports a failed write at drain and refuses further writes', () => {

@@ -102,8 +102,11 @@ export class LogWriter {
   private referenced = false;
   private seenEnd: number;
 
-  /** `startOffset`: the log offset the first job will start at. */
-  constructor(buffer: SharedArrayBuffer, startOffset: number) {
+  /**
+   * `startOffset`: the log offset the first job will start at. `stallMsMax`:
+   * how long a blocking wait lets the thread go without finishing a job.
+   */
+  constructor(buffer: SharedArrayBuffer, startOffset: number, private readonly stallMsMax = 30_000) {
     this.seenEnd = startOffset;
     this.worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { control: this.control.buffer, jobs: this.jobs.buffer, timing: this.timing.buffer, buffer } });
     this.worker.on('error', (error) => {
@@ -117,7 +120,8 @@ export class LogWriter {
   /** Queues `buffer[start, end)` for `fd` at `position`; `logEnd` is the log offset the bytes end at. */
   submit(fd: number, start: number, end: number, position: number, logEnd: number): void {
     this.check();
-    while (((this.head - Atomics.load(this.control, TAIL)) | 0) >= RING_SLOTS) this.waitForTail();
+    const since = { tail: Atomics.load(this.control, TAIL), at: performance.now() };
+    while (((this.head - Atomics.load(this.control, TAIL)) | 0) >= RING_SLOTS) this.waitForTail(since);
     const slot = (this.head & (RING_SLOTS - 1)) * SLOT_FIELDS;
     const jobs = this.jobs;
     jobs[slot] = fd;
@@ -188,7 +192,8 @@ export class LogWriter {
 
   /** Blocks until every queued write is in the OS; throws when one failed. */
   drain(): void {
-    while (Atomics.load(this.control, TAIL) !== this.head) this.waitForTail();
+    const since = { tail: Atomics.load(this.control, TAIL), at: performance.now() };
+    while (Atomics.load(this.control, TAIL) !== this.head) this.waitForTail(since);
     this.check();
   }
 
@@ -205,9 +210,24 @@ export class LogWriter {
     Atomics.notify(this.control, HEAD);
   }
 
-  private waitForTail(): void {
+  /**
+   * Sleeps until the thread finishes a job (100 ms at most). The thread's own
+   * death reaches the event loop only as an event, which a blocked loop never
+   * sees: no progress for `stallMsMax` counts as a failure instead.
+   */
+  private waitForTail(since: { tail: number; at: number }): void {
     this.check();
     const tail = Atomics.load(this.control, TAIL);
-    if (tail !== this.head) Atomics.wait(this.control, TAIL, tail, 100);
+    if (tail === this.head) return;
+    const now = performance.now();
+    if (tail !== since.tail) {
+      since.tail = tail;
+      since.at = now;
+    } else if (now - since.at > this.stallMsMax) {
+      Atomics.store(this.control, FAILED, 1);
+      this.failure = `the CommitLog writer thread made no progress for ${this.stallMsMax} ms`;
+      this.check();
+    }
+    Atomics.wait(this.control, TAIL, tail, 100);
   }
 }
