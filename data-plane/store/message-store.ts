@@ -209,7 +209,6 @@ function refused(status: PutMessageStatus, reason: PutRefusalReason): PutResult 
   return { status, physicalOffset: -1, queueOffset: -1, offsetMsgId: '', wroteBytes: 0, storeTimestamp: 0, reason };
 }
 
-/** One appended record waiting for the turn's write before it is dispatched. */
 /** The puts of one task: answered and dispatched once the write queued for them is in the OS. */
 interface WriteGroup {
   /** The log offset the group's write ends at. */
@@ -220,6 +219,7 @@ interface WriteGroup {
   dispatches: PendingDispatch[];
 }
 
+/** One appended record waiting for the turn's write before it is dispatched. */
 interface PendingDispatch {
   queue: ConsumeQueue;
   queueOffset: number;
@@ -262,9 +262,10 @@ export class MessageStore {
   // The current task's puts share one write, started at the end of the task
   // (process.nextTick): a socket read's worth of sends. A short write is made
   // right there and its answers go out before the next read; a long one runs
-  // on the writer thread and its answers follow when it is done. With setImmediate, libuv's read loop (up to 32
-  // reads per poll) let a client's whole window pile up unanswered before any
-  // answer left, so broker and client took turns instead of overlapping.
+  // on the writer thread and its answers follow when it is done. With
+  // setImmediate, libuv's read loop (up to 32 reads per poll) let a client's
+  // whole window pile up unanswered before any answer left, so broker and
+  // client took turns instead of overlapping.
   private tickScheduled = false;
   private pendingResolves: ((result: never) => void)[] = [];
   private pendingResults: (PutResult | PutBatchResult)[] = [];
