@@ -190,10 +190,10 @@ export interface RetentionReport {
 }
 
 const ABORT_FILE = 'abort';
-/** Longest wait for word from the writer thread before looking again (it normally reports every write). */
-const WRITE_WATCH_MS = 100;
 const CHECKPOINT_FILE = 'checkpoint';
 const INVALID_TOPIC = /[/\\\0]|^\.\.?$/;
+/** Longest wait for word from the writer thread before looking again (it normally reports every write). */
+const WRITE_WATCH_MS = 100;
 
 /**
  * Encoded properties end with `\u0002` (wire §12.1); the few producers that
