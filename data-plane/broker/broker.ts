@@ -90,6 +90,7 @@ export class Broker {
         storeHost,
         commitLogSegmentBytes: settings.commitLogSegmentBytes,
         messageIndexEnable: settings.messageIndexEnable,
+        commitLogWriterThread: settings.commitLogWriterThread,
         messageSizeMaxBytes: settings.messageSizeMaxBytes,
         propertiesSizeMaxBytes: settings.propertiesSizeMaxBytes,
         flushIntervalMs: settings.flushIntervalMs,

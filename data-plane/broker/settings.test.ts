@@ -54,12 +54,12 @@ describe('resolveBrokerSettings', () => {
     const configFile = join(dir, 'store.json');
     await writeFile(configFile, JSON.stringify({
       fileReservedTime: 24, deleteWhenHour: 2, diskCleanRatio: 0.6, diskCleanForciblyRatio: 0.8, diskRefuseRatio: 0.95,
-      flushIntervalCommitLog: 200, messageDelayLevel: '1s 2s', transactionCheckInterval: 5000,
+      flushIntervalCommitLog: 200, messageDelayLevel: '1s 2s', transactionCheckInterval: 5000, commitLogWriterThread: 'never',
     }));
     const settings = await resolveBrokerSettings({ env: {}, configFile });
     expect(settings).toMatchObject({
       fileReservedTimeHours: 24, deleteWhenHour: 2, diskCleanRatio: 0.6, diskCleanForciblyRatio: 0.8, diskRefuseRatio: 0.95,
-      flushIntervalMs: 200, messageDelayLevel: '1s 2s', transactionCheckIntervalMs: 5000,
+      flushIntervalMs: 200, messageDelayLevel: '1s 2s', transactionCheckIntervalMs: 5000, commitLogWriterThread: 'never',
     });
   });
 
@@ -73,6 +73,7 @@ describe('resolveBrokerSettings', () => {
     await refused({ diskRefuseRatio: 1.5 }, /diskRefuseRatio/);
     await refused({ deleteWhenHour: 24 }, /deleteWhenHour/);
     await refused({ messageDelayLevel: '1s 2x' }, /messageDelayLevel/);
+    await refused({ commitLogWriterThread: 'sometimes' }, /commitLogWriterThread.*expected auto, always or never/);
   });
 
   it('accepts the largest body that still fits a frame with its header, and refuses one byte more', async () => {

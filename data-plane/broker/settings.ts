@@ -17,7 +17,7 @@ import {
   topicLengthMax,
   topicQueuesMax,
 } from '../../sdk/protocol/limits.ts';
-import type { FlushDiskType } from '../store/message-store.ts';
+import type { FlushDiskType, WriterThreadMode } from '../store/message-store.ts';
 import {
   deleteWhenHourDefault,
   diskCleanForciblyRatioDefault,
@@ -117,6 +117,8 @@ export interface BrokerSettings extends AdvancedSettings {
   commitLogSegmentBytes?: number;
   /** Build the IndexFile (query by key and unique id). */
   messageIndexEnable: boolean;
+  /** Who copies appended CommitLog bytes into the OS: `auto` (short writes on the event loop, long ones on the writer thread), `always` the writer thread, `never` the event loop. */
+  commitLogWriterThread: WriterThreadMode;
 
   /** ASYNC_FLUSH: how often the CommitLog is fdatasync'ed (RocketMQ `flushIntervalCommitLog`), ms. */
   flushIntervalMs: number;
@@ -176,6 +178,7 @@ export function defaultBrokerSettings(): BrokerSettings {
     flushConsumerOffsetIntervalMs: 5000,
     clientCallTimeoutMs: 5000,
     messageIndexEnable: true,
+    commitLogWriterThread: 'auto',
     flushIntervalMs: flushIntervalMsDefault,
     syncFlushTimeoutMs: syncFlushTimeoutMsDefault,
     fileReservedTimeHours: fileReservedTimeHoursDefault,
@@ -200,7 +203,7 @@ export class BrokerSettingsError extends Error {
   }
 }
 
-type Kind = 'string' | 'int' | 'ratio' | 'boolean' | 'list' | 'flushDiskType' | 'brokerRole';
+type Kind = 'string' | 'int' | 'ratio' | 'boolean' | 'list' | 'flushDiskType' | 'brokerRole' | 'writerThread';
 
 /** Each setting that flags, variables and files may set, and how to read it. */
 const settingKinds: { readonly [K in keyof BrokerSettings]-?: Kind } = {
@@ -242,6 +245,7 @@ const settingKinds: { readonly [K in keyof BrokerSettings]-?: Kind } = {
   clientCallTimeoutMs: 'int',
   commitLogSegmentBytes: 'int',
   messageIndexEnable: 'boolean',
+  commitLogWriterThread: 'writerThread',
   flushIntervalMs: 'int',
   syncFlushTimeoutMs: 'int',
   fileReservedTimeHours: 'int',
@@ -456,6 +460,10 @@ function assign(settings: BrokerSettings, setting: keyof BrokerSettings, raw: un
     }
     case 'flushDiskType':
       if (raw !== 'ASYNC_FLUSH' && raw !== 'SYNC_FLUSH') fail(`expected ASYNC_FLUSH or SYNC_FLUSH, got ${JSON.stringify(raw)}`);
+      target[setting] = raw;
+      return;
+    case 'writerThread':
+      if (raw !== 'auto' && raw !== 'always' && raw !== 'never') fail(`expected auto, always or never, got ${JSON.stringify(raw)}`);
       target[setting] = raw;
       return;
     case 'brokerRole':

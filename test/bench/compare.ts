@@ -70,6 +70,9 @@ export async function run(argv: string[]): Promise<number> {
   const plan = planWorkloads(available, options.settings, options.workloads);
   const workloads = plan.workloads;
   const clientNodeFlags = options.clientSemiSpaceMib === undefined ? [] : [`--max-semi-space-size=${options.clientSemiSpaceMib}`];
+  // APOGEE_BENCH_CLIENT_PROFILE=<dir> runs every client child under `node --cpu-prof` for a profile of the client side.
+  const clientProfileDir = process.env.APOGEE_BENCH_CLIENT_PROFILE;
+  if (clientProfileDir) clientNodeFlags.push('--cpu-prof', '--cpu-prof-dir', clientProfileDir);
   const cells = await runRounds(available, plan, options.rounds, clientNodeFlags, options.settleSeconds);
   const baseline = available[0]?.name;
   const baselineNote =
