@@ -13,7 +13,9 @@
  * Each figure is the median of `--rounds` (order alternating every round). With `--baseline <root>`
  * every variant also runs a broker from another checkout in the same rounds and the ratio
  * (this tree / baseline) is printed. `--profile <dir>` runs the brokers under `node --cpu-prof`.
- * Also printed: the broker's peak RSS. Flags: --seconds 3 --rounds 3 --inflight 1000 --variants a,b
+ * Also printed: the broker's peak RSS and, for the closed-loop variants, the broker's CPU time
+ * (user + system, all its threads) per message over the measured window: steadier than msgs/s on
+ * a shared machine, where a noisy neighbour moves the rate more than the work. Flags: --seconds 3 --rounds 3 --inflight 1000 --variants a,b
  * --backlog 200000 --rate 5000 --json.
  *
  * Expected (sketch): a send costs one frame decode, a header decode, a record encode (CRC) and a
@@ -61,6 +63,8 @@ interface Figure {
   value: number;
   extra: string;
   rssBytes: number;
+  /** Broker CPU microseconds per message over the measured window (closed-loop variants). */
+  cpuMicrosPerMessage?: number;
 }
 
 const uniqueIds = new UniqueIdGenerator({ pid: process.pid });
@@ -87,6 +91,7 @@ async function startBroker(root: string, flushDiskType: string, profileDir: stri
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(child.pid!))), 250);
   return {
     address: `127.0.0.1:${port}`,
+    cpuSeconds: () => cpuSecondsOf(child.pid!),
     rssPeak: () => Math.max(rssPeak, rssOf(child.pid!)),
     async stop() {
       clearInterval(sampler);
@@ -96,6 +101,18 @@ async function startBroker(root: string, flushDiskType: string, profileDir: stri
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };
+}
+
+/** User + system CPU seconds of a process, all threads, from /proc (clock ticks of 1/100 s). */
+function cpuSecondsOf(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 function rssOf(pid: number): number {
@@ -146,7 +163,15 @@ function pullRequest(queueId: number, queueOffset: number, suspendMs: number): R
  * Keeps `inflight / perRequest` requests outstanding for a warm-up second and then `seconds`;
  * returns the messages answered SUCCESS per second in the measured window.
  */
-async function closedLoop(client: RemotingClient, address: string, make: () => RemotingCommand, perRequest: number, seconds: number, inflight: number): Promise<number> {
+async function closedLoop(
+  client: RemotingClient,
+  address: string,
+  make: () => RemotingCommand,
+  perRequest: number,
+  seconds: number,
+  inflight: number,
+  cpuSeconds: () => number,
+): Promise<{ rate: number; cpuMicrosPerMessage: number }> {
   let running = true;
   let answered = 0;
   let failed = 0;
@@ -166,13 +191,15 @@ async function closedLoop(client: RemotingClient, address: string, make: () => R
   for (let i = 0; i < Math.max(1, Math.floor(inflight / perRequest)); i++) fire();
   await sleep(1000);
   const startCount = answered;
+  const startCpu = cpuSeconds();
   const started = performance.now();
   await sleep(seconds * 1000);
   const count = answered - startCount;
+  const cpu = cpuSeconds() - startCpu;
   const elapsed = (performance.now() - started) / 1000;
   running = false;
   if (failed > 0) throw new Error(`${failed} request(s) failed, first: ${lastFailure}`);
-  return count / elapsed;
+  return { rate: count / elapsed, cpuMicrosPerMessage: (cpu * 1e6) / count };
 }
 
 /** Fills `backlog` messages with batches, then pulls them all with pipelined offsets; msgs/s of the pull phase. */
@@ -263,14 +290,18 @@ async function runVariant(name: VariantName, root: string, flags: Flags): Promis
     await waitUntilServing(client, broker.address);
     let value: number;
     let extra = '';
-    if (name.startsWith('batch')) value = await closedLoop(client, broker.address, () => batchRequest(body), BATCH, flags.seconds, flags.inflight);
-    else if (name === 'pull-1k') value = await pullBacklog(client, broker.address, body, flags.backlog, flags.inflight);
+    let cpuMicrosPerMessage: number | undefined;
+    if (name.startsWith('batch')) {
+      ({ rate: value, cpuMicrosPerMessage } = await closedLoop(client, broker.address, () => batchRequest(body), BATCH, flags.seconds, flags.inflight, broker.cpuSeconds));
+    } else if (name === 'pull-1k') value = await pullBacklog(client, broker.address, body, flags.backlog, flags.inflight);
     else if (name === 'e2e-1k') {
       const latency = await endToEnd(client, broker.address, bodyBytes, flags.rate, flags.seconds);
       value = latency.p99;
       extra = `p50 ${latency.p50.toFixed(2)} ms`;
-    } else value = await closedLoop(client, broker.address, () => sendRequest(body), 1, flags.seconds, flags.inflight);
-    return { value, extra, rssBytes: broker.rssPeak() };
+    } else {
+      ({ rate: value, cpuMicrosPerMessage } = await closedLoop(client, broker.address, () => sendRequest(body), 1, flags.seconds, flags.inflight, broker.cpuSeconds));
+    }
+    return { value, extra, rssBytes: broker.rssPeak(), cpuMicrosPerMessage };
   } finally {
     await client.close();
     await broker.stop();
@@ -330,7 +361,8 @@ export async function run(argv: string[]): Promise<number> {
       for (const root of round % 2 === 0 ? trees : [...trees].reverse()) {
         const key = `${name}${root === repoRoot ? '' : ' (baseline)'}`;
         const figure = await runVariant(name, root, flags);
-        if (!flags.json) console.error(`round ${round + 1} ${key}: ${figure.value.toFixed(name === 'e2e-1k' ? 2 : 0)} ${figure.extra}`);
+        const cpu = figure.cpuMicrosPerMessage === undefined ? '' : ` cpu ${figure.cpuMicrosPerMessage.toFixed(2)} µs/msg`;
+        if (!flags.json) console.error(`round ${round + 1} ${key}: ${figure.value.toFixed(name === 'e2e-1k' ? 2 : 0)}${cpu} ${figure.extra}`);
         samples.set(key, [...(samples.get(key) ?? []), figure]);
       }
     }
@@ -340,10 +372,14 @@ export async function run(argv: string[]): Promise<number> {
     const base = samples.get(`${name} (baseline)`);
     const value = median(figures.map((f) => f.value));
     const baseValue = base ? median(base.map((f) => f.value)) : undefined;
+    const cpuOf = (list: Figure[]) => (list[0]!.cpuMicrosPerMessage === undefined ? undefined : median(list.map((f) => f.cpuMicrosPerMessage!)));
+    const cpuMicrosPerMessage = cpuOf(figures);
+    const baselineCpuMicrosPerMessage = base ? cpuOf(base) : undefined;
     return {
       name, unit: name === 'e2e-1k' ? 'ms p99' : 'msgs/s', median: value, min: Math.min(...figures.map((f) => f.value)),
       max: Math.max(...figures.map((f) => f.value)), extra: figures.map((f) => f.extra).filter(Boolean).join('; '),
       rssPeakMiB: Math.max(...figures.map((f) => f.rssBytes)) / 2 ** 20, baseline: baseValue, ratio: baseValue ? value / baseValue : undefined,
+      cpuMicrosPerMessage, baselineCpuMicrosPerMessage,
     };
   });
   if (flags.json) {
@@ -354,7 +390,9 @@ export async function run(argv: string[]): Promise<number> {
   for (const row of rows) {
     const format = (value: number) => (row.unit === 'msgs/s' ? Math.round(value).toLocaleString('en-US') : value.toFixed(2));
     const ratio = row.ratio === undefined ? '' : `  baseline ${format(row.baseline!)}  ratio ${row.ratio.toFixed(2)}`;
-    console.log(`${row.name.padEnd(10)} ${format(row.median).padStart(10)} ${row.unit}  (${format(row.min)}–${format(row.max)})  rss ${row.rssPeakMiB.toFixed(0)} MiB${ratio}${row.extra ? `  [${row.extra}]` : ''}`);
+    const cpu = row.cpuMicrosPerMessage === undefined ? '' : `  cpu ${row.cpuMicrosPerMessage.toFixed(2)} µs/msg`;
+    const baseCpu = row.baselineCpuMicrosPerMessage === undefined ? '' : ` (baseline ${row.baselineCpuMicrosPerMessage.toFixed(2)}, ratio ${(row.cpuMicrosPerMessage! / row.baselineCpuMicrosPerMessage).toFixed(2)})`;
+    console.log(`${row.name.padEnd(10)} ${format(row.median).padStart(10)} ${row.unit}  (${format(row.min)}–${format(row.max)})  rss ${row.rssPeakMiB.toFixed(0)} MiB${cpu}${baseCpu}${ratio}${row.extra ? `  [${row.extra}]` : ''}`);
   }
   return 0;
 }
