@@ -21,6 +21,8 @@ export class MessageReader {
   private offsets: number[] = [];
   private sizes: number[] = [];
   private queueOffsets: number[] = [];
+  /** Where a run with gaps between the chosen records is read before they are copied out; grows, is reused. */
+  private scratch = Buffer.allocUnsafe(0);
 
   constructor(private readonly commitLog: CommitLog) {}
 
@@ -93,6 +95,64 @@ export class MessageReader {
   }
 
   private readRecords(filter: MessageFilter | undefined, result: GetMessageResult): void {
+    if (filter?.isMatchedByCommitLog) this.readFilteredRecords(filter, result);
+    else this.readRecordsInto(result);
+  }
+
+  /**
+   * Without a filter on the records themselves every chosen record is
+   * returned, so they are read into one buffer, which is the answer's body: a
+   * run of adjacent records straight into place, a run with other queues'
+   * records between them through a reused scratch buffer.
+   */
+  private readRecordsInto(result: GetMessageResult): void {
+    const { offsets, sizes, queueOffsets } = this;
+    const segmentBytes = this.commitLog.segmentBytes;
+    let total = 0;
+    for (let i = 0; i < sizes.length; i++) total += sizes[i]!;
+    const body = Buffer.allocUnsafe(total);
+    let at = 0;
+    let first = 0;
+    while (first < offsets.length) {
+      const runStart = offsets[first]!;
+      let runEnd = runStart + sizes[first]!;
+      let recordBytes = sizes[first]!;
+      let last = first + 1;
+      while (last < offsets.length) {
+        const next = offsets[last]!;
+        const nextEnd = next + sizes[last]!;
+        if (next < runEnd || next - runEnd > readGapBytesMax || nextEnd - runStart > readRunBytesMax) break;
+        if (Math.floor(next / segmentBytes) !== Math.floor(runStart / segmentBytes)) break;
+        runEnd = nextEnd;
+        recordBytes += sizes[last]!;
+        last++;
+      }
+      const runBytes = runEnd - runStart;
+      if (runBytes === recordBytes) {
+        if (!this.commitLog.readInto(runStart, runBytes, body, at)) break;
+      } else {
+        if (this.scratch.length < runBytes) this.scratch = Buffer.allocUnsafe(Math.max(runBytes, this.scratch.length * 2));
+        if (!this.commitLog.readInto(runStart, runBytes, this.scratch)) break;
+        let to = at;
+        for (let i = first; i < last; i++) {
+          const from = offsets[i]! - runStart;
+          body.set(this.scratch.subarray(from, from + sizes[i]!), to);
+          to += sizes[i]!;
+        }
+      }
+      for (let i = first; i < last; i++) {
+        result.records.push(body.subarray(at, at + sizes[i]!));
+        result.queueOffsets.push(queueOffsets[i]!);
+        at += sizes[i]!;
+      }
+      first = last;
+    }
+    if (result.records.length === 0 && offsets.length > 0) result.status = GetMessageStatus.MESSAGE_WAS_REMOVING;
+    result.bufferTotalSize = at;
+    result.body = at === total ? body : body.subarray(0, at);
+  }
+
+  private readFilteredRecords(filter: MessageFilter, result: GetMessageResult): void {
     const { offsets, sizes, queueOffsets } = this;
     const segmentBytes = this.commitLog.segmentBytes;
     let first = 0;
@@ -116,7 +176,7 @@ export class MessageReader {
       }
       for (let i = first; i < last; i++) {
         const record = run.subarray(offsets[i]! - runStart, offsets[i]! - runStart + sizes[i]!);
-        if (filter?.isMatchedByCommitLog && !filter.isMatchedByCommitLog(propertiesOf(record), record)) continue;
+        if (filter.isMatchedByCommitLog && !filter.isMatchedByCommitLog(propertiesOf(record), record)) continue;
         result.records.push(record);
         result.queueOffsets.push(queueOffsets[i]!);
         result.bufferTotalSize += sizes[i]!;

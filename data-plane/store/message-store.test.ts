@@ -127,6 +127,29 @@ describe('MessageStore put and get', () => {
     expect(text(store.lookMessageByOffset(prepared.physicalOffset)!.raw)).toBe('half');
   });
 
+  it('reads a pull into one body: adjacent records in place, records among those of other queues copied out', async () => {
+    // Segments of 64 KiB: a pull spans the files written out and the unwritten tail of the write buffer.
+    const store = await openStore({ dataDir: temporaryDirectory(), commitLogSegmentBytes: 64 * 1024 });
+    const expected: Record<number, string[]> = { 0: [], 1: [], 2: [] };
+    for (let i = 0; i < 300; i++) {
+      // Queue 2 gets ten adjacent records first; then queue 0 runs of three adjacent records and queue 1 one record between them.
+      const queueId = i < 10 ? 2 : i % 4 === 3 ? 1 : 0;
+      const body = `q${queueId}-${i}-${'x'.repeat(200 + (i % 7) * 40)}`;
+      expected[queueId]!.push(body);
+      await store.putMessage(message('T1', queueId, body));
+    }
+    for (const queueId of [0, 1, 2]) {
+      const got = store.getMessage('T1', queueId, 0, 1000, 1 << 30);
+      expect(got.records.map(text)).toEqual(expected[queueId]);
+      expect(got.queueOffsets).toEqual(expected[queueId]!.map((_, at) => at));
+      // The body is the records back to back, and each record is a view into it.
+      const joined = Buffer.concat(got.records);
+      expect(got.body && Buffer.from(got.body).equals(joined)).toBe(true);
+      expect(got.bufferTotalSize).toBe(joined.length);
+      expect(got.records.every((record) => record.buffer === got.body!.buffer)).toBe(true);
+    }
+  });
+
   it('appends a batch as one append with consecutive queue offsets', async () => {
     const store = await openStore({ dataDir: temporaryDirectory() });
     await store.putMessage(message('T1', 2, 'before'));

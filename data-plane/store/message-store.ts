@@ -155,6 +155,11 @@ export interface GetMessageResult {
   maxOffset: number;
   /** Sum of the record sizes. */
   bufferTotalSize: number;
+  /**
+   * The records back to back in one buffer (each of `records` is a view into
+   * it), when the store read them that way: a pull answer's body as it is.
+   */
+  body?: Uint8Array;
 }
 
 export interface LookedUpMessage {

@@ -175,6 +175,7 @@ function pullResponse(request: RemotingCommand, code: number, result: GetMessage
 }
 
 function concatRecords(result: GetMessageResult): Uint8Array {
+  if (result.body) return result.body;
   const records = result.records;
   if (records.length === 1) return records[0]!;
   const body = new Uint8Array(result.bufferTotalSize);
