@@ -23,6 +23,9 @@ export class MessageReader {
   private queueOffsets: number[] = [];
   /** Where a run with gaps between the chosen records is read before they are copied out; grows, is reused. */
   private scratch = Buffer.allocUnsafe(0);
+  /** Set by runFrom: the end of the run and the bytes of its chosen records. */
+  private runEnd = 0;
+  private runRecordBytes = 0;
 
   constructor(private readonly commitLog: CommitLog) {}
 
@@ -107,31 +110,19 @@ export class MessageReader {
    */
   private readRecordsInto(result: GetMessageResult): void {
     const { offsets, sizes, queueOffsets } = this;
-    const segmentBytes = this.commitLog.segmentBytes;
     let total = 0;
     for (let i = 0; i < sizes.length; i++) total += sizes[i]!;
     const body = Buffer.allocUnsafe(total);
     let at = 0;
     let first = 0;
     while (first < offsets.length) {
+      const last = this.runFrom(first);
       const runStart = offsets[first]!;
-      let runEnd = runStart + sizes[first]!;
-      let recordBytes = sizes[first]!;
-      let last = first + 1;
-      while (last < offsets.length) {
-        const next = offsets[last]!;
-        const nextEnd = next + sizes[last]!;
-        if (next < runEnd || next - runEnd > readGapBytesMax || nextEnd - runStart > readRunBytesMax) break;
-        if (Math.floor(next / segmentBytes) !== Math.floor(runStart / segmentBytes)) break;
-        runEnd = nextEnd;
-        recordBytes += sizes[last]!;
-        last++;
-      }
-      const runBytes = runEnd - runStart;
-      if (runBytes === recordBytes) {
+      const runBytes = this.runEnd - runStart;
+      if (runBytes === this.runRecordBytes) {
         if (!this.commitLog.readInto(runStart, runBytes, body, at)) break;
       } else {
-        if (this.scratch.length < runBytes) this.scratch = Buffer.allocUnsafe(Math.max(runBytes, this.scratch.length * 2));
+        if (this.scratch.length < runBytes) this.scratch = Buffer.allocUnsafe(Math.max(runBytes, Math.min(this.scratch.length * 2, readRunBytesMax)));
         if (!this.commitLog.readInto(runStart, runBytes, this.scratch)) break;
         let to = at;
         for (let i = first; i < last; i++) {
@@ -152,24 +143,41 @@ export class MessageReader {
     result.body = at === total ? body : body.subarray(0, at);
   }
 
+  /**
+   * Groups the chosen records from `first` into a run of nearby bytes in one
+   * segment (gaps of at most `readGapBytesMax`, at most `readRunBytesMax` in
+   * all): returns the index past its last record and sets `runEnd` and
+   * `runRecordBytes` (the chosen records' bytes, less than the run's when
+   * other records lie between them).
+   */
+  private runFrom(first: number): number {
+    const { offsets, sizes } = this;
+    const segmentBytes = this.commitLog.segmentBytes;
+    const runStart = offsets[first]!;
+    let runEnd = runStart + sizes[first]!;
+    let recordBytes = sizes[first]!;
+    let last = first + 1;
+    while (last < offsets.length) {
+      const next = offsets[last]!;
+      const nextEnd = next + sizes[last]!;
+      if (next < runEnd || next - runEnd > readGapBytesMax || nextEnd - runStart > readRunBytesMax) break;
+      if (Math.floor(next / segmentBytes) !== Math.floor(runStart / segmentBytes)) break;
+      runEnd = nextEnd;
+      recordBytes += sizes[last]!;
+      last++;
+    }
+    this.runEnd = runEnd;
+    this.runRecordBytes = recordBytes;
+    return last;
+  }
+
   private readFilteredRecords(filter: MessageFilter, result: GetMessageResult): void {
     const { offsets, sizes, queueOffsets } = this;
-    const segmentBytes = this.commitLog.segmentBytes;
     let first = 0;
     while (first < offsets.length) {
-      // Extend the run while the next record is close by, in the same segment.
+      const last = this.runFrom(first);
       const runStart = offsets[first]!;
-      let runEnd = runStart + sizes[first]!;
-      let last = first + 1;
-      while (last < offsets.length) {
-        const next = offsets[last]!;
-        const nextEnd = next + sizes[last]!;
-        if (next < runEnd || next - runEnd > readGapBytesMax || nextEnd - runStart > readRunBytesMax) break;
-        if (Math.floor(next / segmentBytes) !== Math.floor(runStart / segmentBytes)) break;
-        runEnd = nextEnd;
-        last++;
-      }
-      const run = this.commitLog.read(runStart, runEnd - runStart);
+      const run = this.commitLog.read(runStart, this.runEnd - runStart);
       if (!run) {
         if (result.records.length === 0) result.status = GetMessageStatus.MESSAGE_WAS_REMOVING;
         break;
