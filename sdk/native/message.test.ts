@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { decodeUniqueId, UniqueIdGenerator } from '../protocol/message-id.ts';
 import { decodeProperties } from '../protocol/message-properties.ts';
-import { userPropertiesText } from './message.ts';
+import { encodeMessageRecord, recordSize } from '../protocol/message-record.ts';
+import { decodeMessages, userPropertiesText } from './message.ts';
 
 describe('client message ids', () => {
   it('are 32 hex characters, unique, and carry the client IP and time', () => {
@@ -30,5 +31,36 @@ describe('userPropertiesText', () => {
 
   it('refuses property names RocketMQ reserves', () => {
     expect(() => userPropertiesText({ topic: 'T', body: 'x', properties: { UNIQ_KEY: 'x' } })).toThrow(/reserved/);
+  });
+});
+
+describe('received messages', () => {
+  const pulled = (properties: string) => {
+    const input = {
+      queueId: 1, flag: 0, queueOffset: 7, physicalOffset: 4096, sysFlag: 0, bornTimestamp: 1, bornHost: new Uint8Array([127, 0, 0, 1]), bornPort: 5000,
+      storeTimestamp: 2, storeHost: new Uint8Array([10, 0, 0, 1]), storePort: 10911, reconsumeTimes: 0, preparedTransactionOffset: 0,
+      body: new TextEncoder().encode('hello'), topic: new TextEncoder().encode('T'), properties,
+    };
+    const target = new Uint8Array(recordSize(5, 1, new TextEncoder().encode(properties).length, 4, 4));
+    encodeMessageRecord(target, 0, input);
+    return decodeMessages(target, 'broker-a')[0]!;
+  };
+
+  it('decode their properties when first read, the last of a duplicate name winning, as msgId and tags do', () => {
+    const message = pulled('TAGS\u0001A\u0002UNIQ_KEY\u0001first\u0002KEYS\u0001k1 k2\u0002UNIQ_KEY\u0001ID1\u0002TAGS\u0001B\u0002');
+    expect(message.msgId).toBe('ID1');
+    expect(message.tags).toBe('B');
+    expect(message.properties).toEqual({ TAGS: 'B', UNIQ_KEY: 'ID1', KEYS: 'k1 k2' });
+    expect(message.properties).toBe(message.properties);
+    expect(message.tags).toBe('B');
+    expect(message.keys).toEqual(['k1', 'k2']);
+  });
+
+  it('fall back to the offset id without UNIQ_KEY and show decoded properties in JSON', () => {
+    const message = pulled('TAGS\u0001A\u0002');
+    expect(message.msgId).toBe(message.offsetMsgId);
+    const json = JSON.parse(JSON.stringify(message)) as Record<string, unknown>;
+    expect(json).toMatchObject({ msgId: message.msgId, topic: 'T', queueId: 1, queueOffset: 7, properties: { TAGS: 'A' } });
+    expect(json).not.toHaveProperty('propertiesText');
   });
 });

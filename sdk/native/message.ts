@@ -10,6 +10,7 @@ import {
   PROPERTY_SEPARATOR,
   decodePropertiesRecord,
   encodeProperties,
+  findProperty,
   reservedPropertyNames,
 } from '../protocol/message-properties.ts';
 import { createOffsetMessageId } from '../protocol/message-id.ts';
@@ -85,7 +86,10 @@ export class MessageExt {
   readonly queueOffset: number;
   readonly commitLogOffset: number;
   readonly body: Uint8Array;
-  readonly properties: Record<string, string>;
+  /** The properties as stored: `name\u0001value\u0002` pairs. */
+  readonly propertiesText: string;
+  /** Decoded from `propertiesText` when first read: most consumers read none but the tags. */
+  #properties: Record<string, string> | undefined;
   /** Deliveries before this one; orderly consumers count local retries here too. */
   reconsumeTimes: number;
   readonly bornTimestamp: number;
@@ -99,8 +103,7 @@ export class MessageExt {
   readonly storedTopic: string;
 
   constructor(record: MessageRecord, brokerName: string, body: Uint8Array, sysFlag: number) {
-    const properties = decodePropertiesRecord(record.properties);
-    this.msgId = properties[MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX] ?? createOffsetMessageId(record.storeHost, record.physicalOffset);
+    this.msgId = findProperty(record.properties, MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX) ?? createOffsetMessageId(record.storeHost, record.physicalOffset);
     this.topic = record.topic;
     this.storedTopic = record.topic;
     this.brokerName = brokerName;
@@ -108,7 +111,7 @@ export class MessageExt {
     this.queueOffset = record.queueOffset;
     this.commitLogOffset = record.physicalOffset;
     this.body = body;
-    this.properties = properties;
+    this.propertiesText = record.properties;
     this.reconsumeTimes = record.reconsumeTimes;
     this.bornTimestamp = record.bornTimestamp;
     this.storeTimestamp = record.storeTimestamp;
@@ -119,13 +122,24 @@ export class MessageExt {
     this.preparedTransactionOffset = record.preparedTransactionOffset;
   }
 
+  /** The message's properties by name (a duplicate name keeps its last value). */
+  get properties(): Record<string, string> {
+    return (this.#properties ??= decodePropertiesRecord(this.propertiesText));
+  }
+
+  /** What JSON shows of a message: its fields with the properties decoded. */
+  toJSON(): Record<string, unknown> {
+    const { propertiesText: _text, ...fields } = this;
+    return { ...fields, properties: this.properties };
+  }
+
   /** The broker's id of the stored record (store host and CommitLog offset), made when first asked for. */
   get offsetMsgId(): string {
     return createOffsetMessageId(this.storeHost, this.commitLogOffset);
   }
 
   get tags(): string | undefined {
-    return this.properties[MessageConst.PROPERTY_TAGS];
+    return this.#properties ? this.#properties[MessageConst.PROPERTY_TAGS] : findProperty(this.propertiesText, MessageConst.PROPERTY_TAGS);
   }
 
   get keys(): string[] {

@@ -74,6 +74,7 @@ export async function sendMessageBack(context: SendBackContext, message: Message
 
 /** A retried message shows the topic it was first sent to. */
 export function restoreRetryTopic(message: MessageExt, group: string): void {
+  if (message.storedTopic !== RETRY_GROUP_TOPIC_PREFIX + group) return;
   const original = message.properties[MessageConst.PROPERTY_RETRY_TOPIC];
-  if (original !== undefined && message.storedTopic === RETRY_GROUP_TOPIC_PREFIX + group) message.topic = original;
+  if (original !== undefined) message.topic = original;
 }
