@@ -21,6 +21,8 @@ export class MessageReader {
   private offsets: number[] = [];
   private sizes: number[] = [];
   private queueOffsets: number[] = [];
+  /** The sum of `sizes`, set with them. */
+  private chosenBytes = 0;
   /** Where a run with gaps between the chosen records is read before they are copied out; grows, is reused. */
   private scratch = Buffer.allocUnsafe(0);
   /** Set by runFrom: the end of the run and the bytes of its chosen records. */
@@ -60,7 +62,7 @@ export class MessageReader {
 
   /** Picks the units to serve; sets the status for the case that none is found. */
   private collectUnits(queue: ConsumeQueue, offset: number, maxMsgNums: number, maxBytes: number, filter: MessageFilter | undefined, result: GetMessageResult): void {
-    this.offsets.length = this.sizes.length = this.queueOffsets.length = 0;
+    this.offsets.length = this.sizes.length = this.queueOffsets.length = this.chosenBytes = 0;
     const wanted = Math.max(filterScanUnitsMin, maxMsgNums);
     if (this.unitBuffer.length < wanted * CQ_STORE_UNIT_SIZE) {
       this.unitBuffer = new Uint8Array(wanted * CQ_STORE_UNIT_SIZE);
@@ -93,12 +95,13 @@ export class MessageReader {
       this.queueOffsets.push(offset + scanned);
       bytes += size;
     }
+    this.chosenBytes = bytes;
     result.status = status;
     result.nextBeginOffset = offset + scanned;
   }
 
   private readRecords(filter: MessageFilter | undefined, result: GetMessageResult): void {
-    if (filter?.isMatchedByCommitLog) this.readFilteredRecords(filter, result);
+    if (filter?.isMatchedByCommitLog) this.readFilteredRecords(filter.isMatchedByCommitLog.bind(filter), result);
     else this.readRecordsInto(result);
   }
 
@@ -110,8 +113,7 @@ export class MessageReader {
    */
   private readRecordsInto(result: GetMessageResult): void {
     const { offsets, sizes, queueOffsets } = this;
-    let total = 0;
-    for (let i = 0; i < sizes.length; i++) total += sizes[i]!;
+    const total = this.chosenBytes;
     const body = Buffer.allocUnsafe(total);
     let at = 0;
     let first = 0;
@@ -171,7 +173,7 @@ export class MessageReader {
     return last;
   }
 
-  private readFilteredRecords(filter: MessageFilter, result: GetMessageResult): void {
+  private readFilteredRecords(isMatched: NonNullable<MessageFilter['isMatchedByCommitLog']>, result: GetMessageResult): void {
     const { offsets, sizes, queueOffsets } = this;
     let first = 0;
     while (first < offsets.length) {
@@ -184,7 +186,7 @@ export class MessageReader {
       }
       for (let i = first; i < last; i++) {
         const record = run.subarray(offsets[i]! - runStart, offsets[i]! - runStart + sizes[i]!);
-        if (filter.isMatchedByCommitLog && !filter.isMatchedByCommitLog(propertiesOf(record), record)) continue;
+        if (!isMatched(propertiesOf(record), record)) continue;
         result.records.push(record);
         result.queueOffsets.push(queueOffsets[i]!);
         result.bufferTotalSize += sizes[i]!;
