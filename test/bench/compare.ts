@@ -34,6 +34,12 @@ interface Options {
   jsonPath: string | undefined;
   /** `--client-semi-space <MiB>`: V8 young-generation size of every client child, the same for all targets. */
   clientSemiSpaceMib: number | undefined;
+  /**
+   * `--client-old-space <MiB>`: V8's initial old-generation size of every client child, the same for all targets.
+   * On a small heap V8 keeps starting mark-compacts (its old-generation room stays below the young generation's size);
+   * a larger initial old generation leaves room, so the latency rows can be compared without them.
+   */
+  clientOldSpaceMib?: number;
   /** `--settle <s>`: before each run, `sync` and wait up to this long for idle CPUs; 0 turns it off. */
   settleSeconds: number;
 }
@@ -54,7 +60,7 @@ interface Cell {
   rounds: BenchSummary[];
 }
 
-const usage = `npm run bench -- compare [--rounds 3] [--duration 5] [--only nats,redis] [--workloads e2e,128B] [--json out.json] [--client-semi-space 64] [--settle 30] [--quick]`;
+const usage = `npm run bench -- compare [--rounds 3] [--duration 5] [--only nats,redis] [--workloads e2e,128B] [--json out.json] [--client-semi-space 64] [--client-old-space 64] [--settle 30] [--quick]`;
 
 export async function run(argv: string[]): Promise<number> {
   const options = parseOptions(argv);
@@ -69,7 +75,7 @@ export async function run(argv: string[]): Promise<number> {
   const available = targets.filter((entry) => entry.status === 'available');
   const plan = planWorkloads(available, options.settings, options.workloads);
   const workloads = plan.workloads;
-  const clientNodeFlags = options.clientSemiSpaceMib === undefined ? [] : [`--max-semi-space-size=${options.clientSemiSpaceMib}`];
+  const clientNodeFlags = clientHeapFlags(options);
   // APOGEE_BENCH_CLIENT_PROFILE=<dir> runs every client child under `node --cpu-prof` for a profile of the client side.
   const clientProfileDir = process.env.APOGEE_BENCH_CLIENT_PROFILE;
   if (clientProfileDir) clientNodeFlags.push('--cpu-prof', '--cpu-prof-dir', clientProfileDir);
@@ -85,6 +91,14 @@ export async function run(argv: string[]): Promise<number> {
     console.error(`wrote ${options.jsonPath}`);
   }
   return [...cells.values()].some((cell) => cell.status === 'failed') ? 1 : 0;
+}
+
+/** The V8 heap flags every client child gets, whatever its target. */
+function clientHeapFlags(options: Options): string[] {
+  const flags: string[] = [];
+  if (options.clientSemiSpaceMib !== undefined) flags.push(`--max-semi-space-size=${options.clientSemiSpaceMib}`);
+  if (options.clientOldSpaceMib !== undefined) flags.push(`--initial-old-space-size=${options.clientOldSpaceMib}`);
+  return flags;
 }
 
 function parseOptions(argv: string[]): Options | string {
@@ -107,6 +121,7 @@ function parseOptions(argv: string[]): Options | string {
     else if (flag === '--json') options.jsonPath = value;
     else if (flag === '--settle' && Number(value) >= 0) options.settleSeconds = Number(value);
     else if (flag === '--client-semi-space' && Number.isInteger(Number(value)) && Number(value) >= 1) options.clientSemiSpaceMib = Number(value);
+    else if (flag === '--client-old-space' && Number.isInteger(Number(value)) && Number(value) >= 1) options.clientOldSpaceMib = Number(value);
     else return `unknown flag or bad value: ${flag} ${value}`;
   }
   return options;
@@ -282,7 +297,7 @@ function renderReport(
   const lines = [
     `${machine.date}  ${machine.cpuModel} x${machine.cores}  node ${machine.node}  load ${machine.loadAverage.join(' ')}`,
     `${options.rounds} round(s), ${options.settings.durationSeconds} s measured after ${options.settings.warmupSeconds} s warm-up, backlog ${options.settings.backlogMessages}; cells: median [min-max] ratio to baseline`,
-    `client processes: ${options.clientSemiSpaceMib === undefined ? "Node's default V8 young generation" : `node --max-semi-space-size=${options.clientSemiSpaceMib} (every target alike)`}`,
+    `client processes: ${clientHeapFlags(options).length === 0 ? "Node's default V8 heap sizes" : `node ${clientHeapFlags(options).join(' ')} (every target alike)`}`,
     options.settleSeconds > 0
       ? `before each run: sync, then up to ${options.settleSeconds} s for two 250 ms windows with the CPUs at least 90% idle`
       : 'before each run: no settling (--settle 0)',
