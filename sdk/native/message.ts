@@ -13,6 +13,7 @@ import {
   findProperty,
   reservedPropertyNames,
 } from '../protocol/message-properties.ts';
+import { isCompressed } from '../protocol/flags.ts';
 import { createOffsetMessageId } from '../protocol/message-id.ts';
 import { decodeMessageRecord, type HostPort, type MessageRecord } from '../protocol/message-record.ts';
 import { inflateBody } from './producer/compression.ts';
@@ -173,6 +174,10 @@ export function decodeMessages(body: Uint8Array, brokerName: string): MessageExt
     const record = decodeMessageRecord(body, offset, false, view);
     if (!record) break;
     offset += record.totalSize;
+    if (!isCompressed(record.sysFlag)) {
+      messages.push(new MessageExt(record, brokerName, record.body, record.sysFlag));
+      continue;
+    }
     const inflated = inflateBody(record.body, record.sysFlag);
     messages.push(inflated.ok ? new MessageExt(record, brokerName, inflated.body, inflated.sysFlag) : new MessageExt(record, brokerName, record.body, record.sysFlag));
   }

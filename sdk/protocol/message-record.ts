@@ -71,9 +71,10 @@ export interface MessageRecordInput {
   bodyCrc?: number;
 }
 
+/** A host and port; decoded ones are frozen, since records decoded one after another share them. */
 export interface HostPort {
-  address: string;
-  port: number;
+  readonly address: string;
+  readonly port: number;
 }
 
 export interface MessageRecord {
@@ -273,11 +274,11 @@ export function decodeMessageRecord(
   const bornLength = sysFlag & 0x10 ? 16 : 4;
   const storeLength = sysFlag & 0x20 ? 16 : 4;
   let p = offset + 48;
-  const bornHost = { address: decodeHostAddress(bytes, p, bornLength), port: view.getInt32(p + bornLength) };
+  const bornHost = reuseHost(bornHostSlot, bytes, p, bornLength, view.getInt32(p + bornLength));
   p += bornLength + 4;
   const storeTimestamp = getInt64(view, p);
   p += 8;
-  const storeHost = { address: decodeHostAddress(bytes, p, storeLength), port: view.getInt32(p + storeLength) };
+  const storeHost = reuseHost(storeHostSlot, bytes, p, storeLength, view.getInt32(p + storeLength));
   p += storeLength + 4;
   const reconsumeTimes = view.getInt32(p);
   const preparedTransactionOffset = getInt64(view, p + 4);
@@ -291,7 +292,7 @@ export function decodeMessageRecord(
     topicLength = view.getInt16(p);
     p += 2;
   } else topicLength = bytes[p++]!;
-  const topic = decodeUtf8(bytes, p, p + topicLength);
+  const topic = reuseTopic(bytes, p, topicLength);
   p += topicLength;
   const propertiesLength = view.getInt16(p);
   p += 2;
@@ -315,6 +316,54 @@ export function decodeMessageRecord(
     topic,
     properties,
   };
+}
+
+/**
+ * The host and topic of the record decoded last. A pull answer's records
+ * share their store host and topic and mostly their born host, so a record
+ * like the one before it gets the same (frozen) host objects and topic string
+ * instead of new ones: for a consumer these were a third of what decoding a
+ * record allocated.
+ */
+interface HostSlot {
+  ip: number;
+  port: number;
+  host: HostPort | undefined;
+}
+const bornHostSlot: HostSlot = { ip: 0, port: 0, host: undefined };
+const storeHostSlot: HostSlot = { ip: 0, port: 0, host: undefined };
+let lastTopic = '';
+let lastTopicBytes = new Uint8Array(64);
+let lastTopicLength = -1;
+
+function reuseHost(slot: HostSlot, bytes: Uint8Array, start: number, length: number, port: number): HostPort {
+  if (length !== 4) return Object.freeze({ address: decodeHostAddress(bytes, start, length), port });
+  const ip = (bytes[start]! << 24) | (bytes[start + 1]! << 16) | (bytes[start + 2]! << 8) | bytes[start + 3]!;
+  if (slot.host !== undefined && slot.ip === ip && slot.port === port) return slot.host;
+  const host = Object.freeze({ address: decodeHostAddress(bytes, start, 4), port });
+  slot.ip = ip;
+  slot.port = port;
+  slot.host = host;
+  return host;
+}
+
+function reuseTopic(bytes: Uint8Array, start: number, length: number): string {
+  if (length === lastTopicLength) {
+    let same = true;
+    for (let i = 0; i < length; i++) {
+      if (bytes[start + i] !== lastTopicBytes[i]) {
+        same = false;
+        break;
+      }
+    }
+    if (same) return lastTopic;
+  }
+  const topic = decodeUtf8(bytes, start, start + length);
+  if (length > lastTopicBytes.length) lastTopicBytes = new Uint8Array(length);
+  lastTopicBytes.set(bytes.subarray(start, start + length));
+  lastTopicLength = length;
+  lastTopic = topic;
+  return topic;
 }
 
 /**
