@@ -150,6 +150,35 @@ describe('CommitLog record', () => {
     expect(decodeMessageRecords(body).map((r) => r.topic)).toEqual(['T1', 'T1', 'T1']);
   });
 
+  it('gives records decoded in a row the same frozen hosts and topic, and new ones when they change', () => {
+    const encode = (topic: string, bornHost: string, bornPort: number): Uint8Array => {
+      const input = { ...goldenInput(), topic: utf8Bytes(topic), bornHost: encodeHostAddress(bornHost)!, bornPort };
+      const bytes = new Uint8Array(400);
+      return bytes.subarray(0, encodeMessageRecord(bytes, 0, input));
+    };
+    const decoded = [
+      encode('T1', '10.0.0.2', 50000),
+      encode('T1', '10.0.0.2', 50000),
+      encode('T2', '10.0.0.2', 50001),
+      encode('T2', '10.0.0.3', 50001),
+      encode('TopicB', '2001:db8::1', 50001),
+      encode('T1', '10.0.0.3', 50001),
+    ].map((bytes) => decodeMessageRecord(bytes, 0, true)!);
+    expect(decoded.map((record) => record.topic)).toEqual(['T1', 'T1', 'T2', 'T2', 'TopicB', 'T1']);
+    expect(decoded.map((record) => `${record.bornHost.address}:${record.bornHost.port}`)).toEqual([
+      '10.0.0.2:50000',
+      '10.0.0.2:50000',
+      '10.0.0.2:50001',
+      '10.0.0.3:50001',
+      '2001:db8:0:0:0:0:0:1:50001',
+      '10.0.0.3:50001',
+    ]);
+    expect(decoded[1]!.bornHost).toBe(decoded[0]!.bornHost);
+    expect(decoded[2]!.bornHost).not.toBe(decoded[1]!.bornHost);
+    expect(decoded[5]!.storeHost).toBe(decoded[0]!.storeHost);
+    expect(decoded.every((record) => Object.isFrozen(record.bornHost) && Object.isFrozen(record.storeHost))).toBe(true);
+  });
+
   it('counts UTF-8 lengths like TextEncoder, lone surrogates included', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), (text) => {
