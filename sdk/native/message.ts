@@ -174,12 +174,14 @@ export function decodeMessages(body: Uint8Array, brokerName: string): MessageExt
     const record = decodeMessageRecord(body, offset, false, view);
     if (!record) break;
     offset += record.totalSize;
-    if (!isCompressed(record.sysFlag)) {
-      messages.push(new MessageExt(record, brokerName, record.body, record.sysFlag));
-      continue;
+    let messageBody = record.body;
+    let sysFlag = record.sysFlag;
+    if (isCompressed(sysFlag)) {
+      // A body that cannot be inflated is delivered as stored, compressed flag and all.
+      const inflated = inflateBody(messageBody, sysFlag);
+      if (inflated.ok) ({ body: messageBody, sysFlag } = inflated);
     }
-    const inflated = inflateBody(record.body, record.sysFlag);
-    messages.push(inflated.ok ? new MessageExt(record, brokerName, inflated.body, inflated.sysFlag) : new MessageExt(record, brokerName, record.body, record.sysFlag));
+    messages.push(new MessageExt(record, brokerName, messageBody, sysFlag));
   }
   return messages;
 }

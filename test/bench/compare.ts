@@ -277,6 +277,7 @@ function renderReport(
   options: Options,
 ): string {
   const shown = targets.filter((entry) => entry.status === 'available');
+  const heapFlags = clientHeapFlags(options);
   const header = ['workload', 'unit', ...shown.map((entry) => (entry.name === baseline ? `${entry.name} (baseline)` : entry.name))];
   const rows: string[][] = [];
   for (const workload of workloads) {
@@ -297,7 +298,7 @@ function renderReport(
   const lines = [
     `${machine.date}  ${machine.cpuModel} x${machine.cores}  node ${machine.node}  load ${machine.loadAverage.join(' ')}`,
     `${options.rounds} round(s), ${options.settings.durationSeconds} s measured after ${options.settings.warmupSeconds} s warm-up, backlog ${options.settings.backlogMessages}; cells: median [min-max] ratio to baseline`,
-    `client processes: ${clientHeapFlags(options).length === 0 ? "Node's default V8 heap sizes" : `node ${clientHeapFlags(options).join(' ')} (every target alike)`}`,
+    `client processes: ${heapFlags.length === 0 ? "Node's default V8 heap sizes" : `node ${heapFlags.join(' ')} (every target alike)`}`,
     options.settleSeconds > 0
       ? `before each run: sync, then up to ${options.settleSeconds} s for two 250 ms windows with the CPUs at least 90% idle`
       : 'before each run: no settling (--settle 0)',
