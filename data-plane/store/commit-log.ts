@@ -15,10 +15,15 @@
  */
 import fs from 'node:fs';
 import { BLANK_MAGIC_CODE, BLANK_MARKER_SIZE } from '../../sdk/protocol/message-record.ts';
+import { crc32, hasNativeCrc32 } from '../../sdk/util/crc32.ts';
 import { LogWriter } from './log-writer.ts';
+import { sealRecords } from './seal.ts';
 import type { WriterThreadMode } from './message-store.ts';
 import { listOffsetFiles, readFully, Segment, writeFully } from './segment.ts';
-import { inlineWriteBytesMax, inlineWriteMsMax, writeBufferBytesMax } from './settings.ts';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
+import {
+  inlineWriteBytesMax, inlineWriteMsMax, loopUtilizationWindowMs, saturatedLoopUtilization, unsaturatedLoopUtilization, writeBufferBytesMax,
+} from './settings.ts';
 
 export class CommitLog {
   readonly segments: Segment[] = [];
@@ -39,6 +44,13 @@ export class CommitLog {
     if (bytes < 4096) return;
     this.writeMsPerMiB += ((ms * 1048576) / bytes - this.writeMsPerMiB) * 0.25;
   };
+  /** Writes made on the event loop and writes queued to the writer thread, since the log was opened. */
+  inlineWrites = 0;
+  threadWrites = 0;
+  /** Whether the event loop was saturated over the last window (see `saturatedLoopUtilization`). */
+  private loopSaturated = false;
+  private loopSampledAt = -Infinity;
+  private loopSample: EventLoopUtilization | undefined;
 
   constructor(
     readonly dir: string,
@@ -97,11 +109,13 @@ export class CommitLog {
 
   /**
    * Makes room for `size` bytes and returns the physical offset to encode
-   * them at, or -1 when `size` can never fit in one segment. Rolls to a new
-   * segment (writing the blank marker) when the current one has too little room.
+   * them at, or -1 when `size` can never fit in one segment or in the write
+   * buffer (a batch's records, which carry the batch's properties each, can
+   * outgrow its body). Rolls to a new segment (writing the blank marker) when
+   * the current one has too little room.
    */
   reserve(size: number): number {
-    if (size + BLANK_MARKER_SIZE > this.segmentBytes) return -1;
+    if (size + BLANK_MARKER_SIZE > this.segmentBytes || size > this.buffer.length) return -1;
     let offset = this.writeOffset;
     const inSegment = offset % this.segmentBytes;
     const hasSegment = inSegment !== 0 || this.segmentFor(offset) !== undefined;
@@ -164,15 +178,34 @@ export class CommitLog {
     writer?.takeTiming(this.sampleWrite);
     const mode = this.writerThread;
     const short = bytes <= inlineWriteBytesMax || (bytes / 1048576) * this.writeMsPerMiB <= inlineWriteMsMax;
-    if (mode === 'never' || (mode === 'auto' && short && (!writer || writer.idle()))) {
+    if (mode === 'never' || (mode === 'auto' && short && (!writer || writer.idle()) && !this.eventLoopSaturated())) {
       const began = performance.now();
+      sealRecords(this.buffer, this.view, start, end, crc32);
       writeFully(segment.fd, this.buffer, start, end, position);
       this.sampleWrite(bytes, performance.now() - began);
       writer?.noteWritten(this.writeOffset);
+      this.inlineWrites++;
     } else {
-      (this.writer ??= new LogWriter(this.buffer.buffer as SharedArrayBuffer, this.writtenOffset)).submit(segment.fd, start, end, position, this.writeOffset);
+      // The thread seals with `node:zlib`'s CRC-32; on a runtime without one the records are sealed here.
+      if (!hasNativeCrc32) sealRecords(this.buffer, this.view, start, end, crc32);
+      (this.writer ??= new LogWriter(this.buffer.buffer as SharedArrayBuffer, this.writtenOffset)).submit(segment.fd, start, end, position, this.writeOffset, hasNativeCrc32);
+      this.threadWrites++;
     }
     this.writtenOffset = this.writeOffset;
+  }
+
+  /** Re-read at most once per window: one native call, not one per write. */
+  private eventLoopSaturated(): boolean {
+    const now = performance.now();
+    if (now - this.loopSampledAt < loopUtilizationWindowMs) return this.loopSaturated;
+    const sample = performance.eventLoopUtilization();
+    if (this.loopSample !== undefined) {
+      const utilization = performance.eventLoopUtilization(sample, this.loopSample).utilization;
+      this.loopSaturated = utilization >= (this.loopSaturated ? unsaturatedLoopUtilization : saturatedLoopUtilization);
+    }
+    this.loopSample = sample;
+    this.loopSampledAt = now;
+    return this.loopSaturated;
   }
 
   /** The offset up to which appended bytes are in the OS; throws when a write failed. */

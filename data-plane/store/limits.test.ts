@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { MessageStore } from './message-store.ts';
-import { messageSizeMaxBytesDefault, propertiesSizeMaxBytesDefault, topicLengthMaxDefault, systemTopicLengthMaxDefault } from './settings.ts';
+import {
+  messageSizeMaxBytesDefault, propertiesSizeMaxBytesDefault, topicLengthMaxDefault, systemTopicLengthMaxDefault, writeBufferBytesMax,
+} from './settings.ts';
 import { PutMessageStatus, PutRefusalReason } from './status.ts';
 import { message, storeHost, temporaryDirectory } from './test-support.ts';
 
@@ -63,6 +65,24 @@ describe('store limits', () => {
     expect(fits).toMatchObject({ status: PutMessageStatus.PUT_OK, wroteBytes: 4088 });
     const past = await store.putMessage(message('T', 0, new Uint8Array(4089 - overhead)));
     expect(past).toMatchObject({ status: PutMessageStatus.MESSAGE_ILLEGAL, reason: PutRefusalReason.RECORD_TOO_LARGE });
+  });
+
+  it('accepts a batch whose records fill the write buffer and refuses one byte more', async () => {
+    store = await MessageStore.open({ dataDir: temporaryDirectory(), flushDiskType: 'ASYNC_FLUSH', storeHost });
+    // Records can outgrow the batch body: every message of a batch carries the batch's own properties.
+    const properties = `${'P\u0001'}${'p'.repeat(30_000)}\u0002`;
+    const recordBytes = 91 + 1 + properties.length + 1; // fixed fields + topic "T" + properties + 1-byte body
+    const count = Math.floor(writeBufferBytesMax / recordBytes);
+    const lastBody = writeBufferBytesMax - count * recordBytes + 1;
+    const batch = (extra: number) =>
+      Array.from({ length: count }, (_, i) => message('T', 0, new Uint8Array(i === count - 1 ? lastBody + extra : 1), properties));
+    const fits = await store.putMessages(batch(0));
+    expect(fits).toMatchObject({ status: PutMessageStatus.PUT_OK, wroteBytes: writeBufferBytesMax, messageCount: count });
+    const past = await store.putMessages(batch(1));
+    expect(past).toMatchObject({ status: PutMessageStatus.MESSAGE_ILLEGAL, reason: PutRefusalReason.BATCH_TOO_LARGE });
+    // Nothing of the refused batch was kept, and the store goes on.
+    const after = await store.putMessage(message('T', 0, 'after'));
+    expect(after).toMatchObject({ status: PutMessageStatus.PUT_OK, queueOffset: count, physicalOffset: writeBufferBytesMax });
   });
 
   it('refuses puts once closed', async () => {

@@ -7,7 +7,8 @@
  * the last ones into the OS run on two cores at once.
  *
  * Main thread and worker share the write buffer (a SharedArrayBuffer) and a
- * ring of jobs: `fd`, buffer start, buffer end, file position. The main
+ * ring of jobs: `fd`, buffer start, buffer end, file position, whether to
+ * seal the records first (their body CRCs, seal.ts). The main
  * thread fills a slot and bumps HEAD; the worker writes the slot and bumps
  * TAIL, sleeping in `Atomics.wait` when the ring is empty. No message passes
  * through the event loop per write. Jobs are written in order, so "every job
@@ -20,6 +21,7 @@
  */
 import { getSystemErrorName } from 'node:util';
 import { Worker } from 'node:worker_threads';
+import { sealRecords } from './seal.ts';
 
 const HEAD = 0;
 const TAIL = 1;
@@ -30,15 +32,18 @@ const ERRNO = 4;
 const CONTROL_INTS = 5;
 /** Queued writes at most; a full ring makes `submit` wait for the worker. */
 const RING_SLOTS = 1024;
-const SLOT_FIELDS = 4;
+const SLOT_FIELDS = 5;
 
 /** Plain JavaScript, so the worker needs no TypeScript loader in any runtime. */
 const WORKER_SOURCE = `
 const fs = require('node:fs');
+const { crc32 } = require('node:zlib');
 const { workerData } = require('node:worker_threads');
+const sealRecords = ${sealRecords.toString()};
 const control = new Int32Array(workerData.control);
 const jobs = new Float64Array(workerData.jobs);
 const buffer = new Uint8Array(workerData.buffer);
+const view = new DataView(workerData.buffer);
 const timing = new Float64Array(workerData.timing);
 const mask = ${RING_SLOTS - 1};
 let tail = Atomics.load(control, ${TAIL});
@@ -57,6 +62,7 @@ for (;;) {
   const length = end - start;
   const began = performance.now();
   try {
+    if (jobs[slot + 4] === 1) sealRecords(buffer, view, start, end, crc32);
     while (start < end) {
       const n = fs.writeSync(fd, buffer, start, end - start, position);
       start += n;
@@ -117,8 +123,12 @@ export class LogWriter {
     this.worker.unref();
   }
 
-  /** Queues `buffer[start, end)` for `fd` at `position`; `logEnd` is the log offset the bytes end at. */
-  submit(fd: number, start: number, end: number, position: number, logEnd: number): void {
+  /**
+   * Queues `buffer[start, end)` for `fd` at `position`; `logEnd` is the log
+   * offset the bytes end at. With `seal`, the thread first fills in the body
+   * CRC of the records the range holds (seal.ts).
+   */
+  submit(fd: number, start: number, end: number, position: number, logEnd: number, seal = false): void {
     this.check();
     const since = { tail: Atomics.load(this.control, TAIL), at: performance.now() };
     while (((this.head - Atomics.load(this.control, TAIL)) | 0) >= RING_SLOTS) this.waitForTail(since);
@@ -128,6 +138,7 @@ export class LogWriter {
     jobs[slot + 1] = start;
     jobs[slot + 2] = end;
     jobs[slot + 3] = position;
+    jobs[slot + 4] = seal ? 1 : 0;
     this.jobEnds[this.head & (RING_SLOTS - 1)] = logEnd;
     this.head = (this.head + 1) | 0;
     Atomics.store(this.control, HEAD, this.head);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { decodeMessageRecord } from '../../sdk/protocol/message-record.ts';
+import { decodeMessageRecord, inspectRecord } from '../../sdk/protocol/message-record.ts';
 import { MessageStore, type StoreOptions } from './message-store.ts';
 import { GetMessageStatus, PutMessageStatus } from './status.ts';
 import { message, storeHost, temporaryDirectory } from './test-support.ts';
@@ -77,6 +77,39 @@ describe('MessageStore put and get', () => {
     expect(text(onDisk.subarray(result.physicalOffset))).toBe(bodies[0]);
     expect(onDisk.subarray(0, result.wroteBytes).includes(Buffer.from(bodies[7]!))).toBe(true);
   });
+
+  for (const commitLogWriterThread of ['never', 'always', 'auto'] as const) {
+    it(`writes records with their body CRC, written by ${commitLogWriterThread === 'auto' ? 'either thread' : commitLogWriterThread === 'never' ? 'the event loop' : 'the writer thread'}`, async () => {
+      const dataDir = temporaryDirectory();
+      const store = await openStore({ dataDir, commitLogWriterThread, commitLogSegmentBytes: 64 * 1024 });
+      const bodies: string[] = [];
+      const puts: Promise<{ status: PutMessageStatus }>[] = [];
+      // Single puts and batches, small and large, over two segments (so a blank marker too).
+      for (let i = 0; i < 40; i++) {
+        const body = String.fromCharCode(97 + (i % 26)).repeat(i % 5 === 0 ? 20_000 : 1 + i * 37);
+        bodies.push(body, `${body}!`);
+        puts.push(store.putMessage(message('T1', 0, body)), store.putMessages([message('T1', 0, `${body}!`)]));
+      }
+      expect((await Promise.all(puts)).every((put) => put.status === PutMessageStatus.PUT_OK)).toBe(true);
+      await store.close();
+      const seen: string[] = [];
+      for (const name of fs.readdirSync(path.join(dataDir, 'commitlog')).sort()) {
+        const file = fs.readFileSync(path.join(dataDir, 'commitlog', name));
+        let at = 0;
+        for (;;) {
+          const size = inspectRecord(file, at, file.length, true);
+          if (size < 0) break;
+          if (size === 0) {
+            expect(file.subarray(at).every((b) => b === 0), `a record at ${name}+${at} fails its CRC`).toBe(true);
+            break;
+          }
+          seen.push(text(file.subarray(at, at + size)));
+          at += size;
+        }
+      }
+      expect(seen.sort()).toEqual(bodies.sort());
+    });
+  }
 
   it('refuses an unknown writer thread mode', async () => {
     await expect(

@@ -309,6 +309,8 @@ export class MessageStore {
       queueId: 0, flag: 0, queueOffset: 0, physicalOffset: 0, sysFlag: 0, bornTimestamp: 0, bornHost: storeHostBytes, bornPort: 0,
       storeTimestamp: 0, storeHost: storeHostBytes, storePort: s.storeHost.port, reconsumeTimes: 0, preparedTransactionOffset: 0,
       body: new Uint8Array(0), topic: new Uint8Array(0), properties: '', propertiesLength: 0,
+      // Left at zero here: the CommitLog seals each record (seal.ts) just before its bytes go to the OS.
+      bodyCrc: 0,
     };
   }
 

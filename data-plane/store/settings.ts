@@ -45,8 +45,9 @@ export const systemTopicLengthMaxDefault = systemTopicLengthMax;
 export const propertiesSizeMaxBytesDefault = propertiesSizeMaxBytes;
 /**
  * In-memory write buffer: appends are encoded here and written with one
- * write per task (the sends of one socket read). It must hold the largest batch, which is bounded
- * by a 16 MiB frame.
+ * write per task (the sends of one socket read). It holds a batch's records
+ * in one piece: a batch whose records need more (each carries the batch's
+ * properties, so they can outgrow the body) is refused as BATCH_TOO_LARGE.
  */
 export const writeBufferBytesMax = 17 * 1024 * 1024;
 /**
@@ -60,6 +61,16 @@ export const writeBufferBytesMax = 17 * 1024 * 1024;
  */
 export const inlineWriteBytesMax = 16 * 1024;
 export const inlineWriteMsMax = 0.05;
+/**
+ * Short writes also go to the writer thread while the event loop is
+ * saturated: busy at least `saturatedLoopUtilization` of the last
+ * `loopUtilizationWindowMs` (and until it drops below
+ * `unsaturatedLoopUtilization`). Then the loop is what limits throughput, and
+ * the copy into the page cache is work another core can take off it.
+ */
+export const saturatedLoopUtilization = 0.9;
+export const unsaturatedLoopUtilization = 0.75;
+export const loopUtilizationWindowMs = 100;
 /** Pending ConsumeQueue units per queue before they are written out early. */
 export const consumeQueuePendingBytesMax = 16 * 1024;
 /** Pending index entries before they are written out early. */

@@ -48,7 +48,7 @@ export const PutRefusalReason = {
   PROPERTIES_TOO_LARGE: 'properties are longer than propertiesSizeMaxBytes',
   BATCH_EMPTY: 'batch holds no message',
   BATCH_MIXED: 'batch mixes topics or queues',
-  BATCH_TOO_LARGE: 'batch does not fit in one CommitLog segment',
+  BATCH_TOO_LARGE: 'batch records do not fit in one CommitLog segment or in the write buffer',
   RECORD_TOO_LARGE: 'record does not fit in one CommitLog segment',
 } as const;
 export type PutRefusalReason = (typeof PutRefusalReason)[keyof typeof PutRefusalReason];

@@ -26,6 +26,8 @@ function buildTables(): Int32Array {
 /** A platform CRC-32 (zlib's, vectorised in native code) where the runtime has one; same results as `crc32Portable`. */
 type NativeCrc32 = (data: Uint8Array, value?: number) => number;
 const nativeCrc32: NativeCrc32 | undefined = findNativeCrc32();
+/** Whether this runtime has the platform CRC-32 (`node:zlib` `crc32`, Node ≥ 20.15). */
+export const hasNativeCrc32 = nativeCrc32 !== undefined;
 
 function findNativeCrc32(): NativeCrc32 | undefined {
   // Node ≥ 20.16 exposes built-ins without an import, so this module stays loadable on any runtime.
