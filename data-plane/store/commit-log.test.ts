@@ -3,6 +3,7 @@ import { encodeHostAddress } from '../../sdk/protocol/message-id.ts';
 import { encodeMessageRecord, inspectRecord, recordSize, utf8Bytes } from '../../sdk/protocol/message-record.ts';
 import { CommitLog } from './commit-log.ts';
 import { readFully } from './segment.ts';
+import { bufferRewindBytes } from './settings.ts';
 import { temporaryDirectory } from './test-support.ts';
 
 const logs: CommitLog[] = [];
@@ -10,8 +11,8 @@ afterEach(() => {
   for (const log of logs.splice(0)) log.close();
 });
 
-function openLog(): CommitLog {
-  const log = new CommitLog(temporaryDirectory(), 1 << 20, 'auto');
+function openLog(segmentBytes = 1 << 20): CommitLog {
+  const log = new CommitLog(temporaryDirectory(), segmentBytes, 'auto');
   log.load();
   logs.push(log);
   return log;
@@ -57,5 +58,22 @@ describe('CommitLog writes', () => {
     const file = new Uint8Array(log.writeOffset);
     readFully(log.segments[0]!.fd, file, 0, file.length, 0);
     for (const offset of offsets) expect(inspectRecord(file, offset, file.length, true)).toBe(recordSize(100, 1, 0));
+  });
+
+  it('starts again at the buffer\'s beginning once the window is past bufferRewindBytes and everything is written', () => {
+    const log = openLog(64 << 20);
+    const offsets: number[] = [];
+    while (log.writeOffset <= bufferRewindBytes) offsets.push(appendAndWrite(log));
+    expect(log.bufferBase).toBe(0);
+    const rewoundAt = appendAndWrite(log);
+    expect(log.bufferBase).toBe(rewoundAt);
+    // The record after the rewind sits at the buffer's start; those before it are read back from the file.
+    const size = recordSize(100, 1, 0);
+    expect(inspectRecord(log.buffer, 0, size, true)).toBe(size);
+    for (const offset of [offsets[0]!, offsets.at(-1)!, rewoundAt]) {
+      const bytes = log.read(offset, size)!;
+      expect(inspectRecord(bytes, 0, size, true)).toBe(size);
+      expect(bytes[bytes.length - 5]).toBe(offset & 0xff); // the body's last byte: body, topic length, "T", properties length
+    }
   });
 });

@@ -22,7 +22,7 @@ import type { WriterThreadMode } from './message-store.ts';
 import { listOffsetFiles, readFully, Segment, writeFully } from './segment.ts';
 import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import {
-  inlineWriteBytesMax, inlineWriteMsMax, loopUtilizationWindowMs, saturatedLoopUtilization, unsaturatedLoopUtilization, writeBufferBytesMax,
+  bufferRewindBytes, inlineWriteBytesMax, inlineWriteMsMax, loopUtilizationWindowMs, saturatedLoopUtilization, unsaturatedLoopUtilization, writeBufferBytesMax,
 } from './settings.ts';
 
 export class CommitLog {
@@ -117,6 +117,12 @@ export class CommitLog {
   reserve(size: number): number {
     if (size + BLANK_MARKER_SIZE > this.segmentBytes || size > this.buffer.length) return -1;
     let offset = this.writeOffset;
+    // Every appended byte is in the OS and the window is past `bufferRewindBytes`: start again at the
+    // buffer's beginning, whose memory is still in the CPU's cache, instead of going on into memory
+    // last touched a whole buffer ago (encoding into cold memory costs several times as much).
+    if (offset - this.bufferBase > bufferRewindBytes && this.writtenOffset === offset && (this.writer === undefined || this.writer.idle())) {
+      this.bufferBase = offset;
+    }
     const inSegment = offset % this.segmentBytes;
     const hasSegment = inSegment !== 0 || this.segmentFor(offset) !== undefined;
     if (hasSegment && this.segmentBytes - inSegment < size + BLANK_MARKER_SIZE) {

@@ -51,6 +51,12 @@ export const propertiesSizeMaxBytesDefault = propertiesSizeMaxBytes;
  */
 export const writeBufferBytesMax = 17 * 1024 * 1024;
 /**
+ * Appends start again at the write buffer's beginning, once everything
+ * before is in the OS, when they are this far in: the window stays in the
+ * CPU's caches instead of sweeping all of the buffer.
+ */
+export const bufferRewindBytes = 1024 * 1024;
+/**
  * A task's appended bytes are written by the event loop itself when the
  * writer thread is idle and the write should take at most
  * `inlineWriteMsMax` at the speed recent writes showed (or they are at most
