@@ -72,7 +72,8 @@ describe('producer and push consumer', () => {
     const results: SendResult[] = [];
     results.push(await producer.send({ topic: 'T_basic', body: 'hello', tags: 'A', keys: ['k1'], properties: { color: 'red' } }));
     results.push(await producer.send({ topic: 'T_basic', body: big, tags: 'A' }));
-    results.push(await producer.sendBatch([1, 2, 3].map((n) => ({ topic: 'T_basic', body: `batch-${n}`, tags: 'A' }))));
+    // One batch message carries non-ASCII properties: their UTF-8 length differs from their length in characters.
+    results.push(await producer.sendBatch([1, 2, 3].map((n) => ({ topic: 'T_basic', body: `batch-${n}`, tags: 'A', ...(n === 2 ? { properties: { label: 'grüße ✓' } } : {}) }))));
     await producer.sendOneway({ topic: 'T_basic', body: 'oneway', tags: 'A' });
     results.push(await new Promise<SendResult>((resolve, reject) => producer.sendAsync({ topic: 'T_basic', body: 'callback', tags: 'A' }, (error, result) => (error ? reject(error) : resolve(result!)))));
     await producer.send({ topic: 'T_basic', body: 'filtered-out', tags: 'B' });
@@ -89,6 +90,9 @@ describe('producer and push consumer', () => {
     expect(hello.keys).toEqual(['k1']);
     expect(hello.properties.color).toBe('red');
     expect(hello.tags).toBe('A');
+    const batched = received.find((message) => message.text === 'batch-2')!;
+    expect(batched.properties.label).toBe('grüße ✓');
+    expect(batched.msgId).toBe(results[2]!.msgId.split(',')[1]);
   });
 
   it('broadcasting delivers every message to every consumer', async () => {

@@ -20,6 +20,7 @@ import { createRequest, type RemotingCommand } from '../../protocol/command.ts';
 import { encodeBatchBody, type BatchEntry } from '../../protocol/batch-body.ts';
 import { messageSizeMaxBytes, batchMessagesMax } from '../../protocol/limits.ts';
 import { MessageConst } from '../../protocol/message-properties.ts';
+import { utf8Length } from '../../protocol/message-record.ts';
 import { RequestCode } from '../../protocol/requests/index.ts';
 import { decodeSendMessageResponseHeader } from '../../protocol/requests/send.ts';
 import { ResponseCode, sendRetryResponseCodes } from '../../protocol/response-codes.ts';
@@ -366,8 +367,11 @@ export class Producer {
       }
       const msgId = this.client.uniqueIds.next();
       ids.push(msgId);
-      const properties = userPropertiesText(message) + pair(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, msgId);
-      entries.push({ flag: message.flag ?? 0, body: bodyBytes(message.body), properties });
+      const userProperties = userPropertiesText(message);
+      const uniqueKey = pair(MessageConst.PROPERTY_UNIQ_CLIENT_MESSAGE_ID_KEYIDX, msgId);
+      // The unique key is ASCII (a hex id): only the user's part needs measuring.
+      const propertiesLength = (userProperties.length === 0 ? 0 : utf8Length(userProperties)) + uniqueKey.length;
+      entries.push({ flag: message.flag ?? 0, body: bodyBytes(message.body), properties: userProperties + uniqueKey, propertiesLength });
     }
     const body = encodeBatchBody(entries);
     if (body.length > this.maxMessageSize) throw new ClientError('MESSAGE_TOO_LARGE', `batch is ${body.length} bytes, over maxMessageSizeBytes ${this.maxMessageSize}`);
