@@ -51,6 +51,19 @@ describe('CommitLog record', () => {
     expect(bytesToHex(target, 10, 10 + size).toLowerCase()).toBe(GOLDEN_HEX);
   });
 
+  it('encodes the same bytes into shared memory (the store\'s write buffer) as into plain memory, short bodies and long', () => {
+    for (const length of [0, 5, 511, 512, 4096]) {
+      const input = { ...goldenInput(), body: Uint8Array.from({ length }, (_, i) => (i * 31) & 0xff) };
+      const size = recordSize(length, 2, utf8Length(input.properties));
+      const plain = new Uint8Array(size + 20);
+      const shared = new Uint8Array(new SharedArrayBuffer(size + 20));
+      expect(encodeMessageRecord(plain, 7, input)).toBe(size);
+      expect(encodeMessageRecord(shared, 7, input)).toBe(size);
+      expect(bytesToHex(shared, 0, shared.length)).toBe(bytesToHex(plain, 0, plain.length));
+      expect(decodeMessageRecord(shared, 7, true)!.body).toEqual(input.body);
+    }
+  });
+
   it('decodes the verified example into its fields', () => {
     const record = decodeMessageRecord(hexToBytes(GOLDEN_HEX)!, 0, true)!;
     expect(record).toMatchObject({

@@ -154,6 +154,26 @@ function copyShort(source: Uint8Array, target: Uint8Array, at: number): number {
 }
 
 /**
+ * `set` copies into memory shared with another thread (the store's write
+ * buffer is a SharedArrayBuffer) with relaxed atomic stores, about five times
+ * slower than into plain memory (140 against 25 ns per KiB, Node 20, x64).
+ * Node's `Buffer#fill` with a byte-array value is a plain memcpy on any
+ * Uint8Array, at about 60 ns per KiB plus a call that costs more than `set`
+ * for short bodies. Looked up, never required, so this module loads anywhere.
+ */
+type NativeFill = (this: Uint8Array, value: Uint8Array, start: number, end: number) => unknown;
+const nativeFill = (globalThis as { Buffer?: { prototype: { fill?: NativeFill } } }).Buffer?.prototype.fill;
+const sharedCopyWithFillBytesMin = 512;
+
+/** Copies a body into `target` at `at`; `shared` says whether `target` lies in a SharedArrayBuffer. */
+function copyBody(source: Uint8Array, target: Uint8Array, at: number, shared: boolean): void {
+  if (shared && nativeFill !== undefined && source.length >= sharedCopyWithFillBytesMin) nativeFill.call(target, source, at, at + source.length);
+  else target.set(source, at);
+}
+
+const hasSharedArrayBuffer = typeof SharedArrayBuffer === 'function';
+
+/**
  * Encodes one record into `target` at `offset` and returns its size. The
  * caller makes sure it fits (`recordSize`). The host bits of `sysFlag` are set
  * from the host byte lengths; topics over 127 bytes get the v2 magic.
@@ -193,7 +213,7 @@ export function encodeMessageRecord(
   setInt64(view, p + 8, input.preparedTransactionOffset);
   view.setInt32(p + 16, body.length);
   p += 20;
-  target.set(body, p);
+  copyBody(body, target, p, hasSharedArrayBuffer && target.buffer instanceof SharedArrayBuffer);
   p += body.length;
   if (topic.length > 127) {
     view.setInt16(p, topic.length);
