@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { utf8Bytes } from './message-record.ts';
 import { decodeBatchBody, encodeBatchBody, type BatchEntry } from './batch-body.ts';
 import { batchMessagesMax, propertiesSizeMaxBytes } from './limits.ts';
 
@@ -79,5 +80,16 @@ describe('batch body', () => {
     const result = decodeBatchBody(encodeBatchBody(at(propertiesSizeMaxBytes)));
     expect(result.ok && result.messages[0]!.properties.length).toBe(propertiesSizeMaxBytes);
     expect(() => encodeBatchBody(at(propertiesSizeMaxBytes + 1))).toThrow(RangeError);
+  });
+
+  it('takes a properties length from the caller, and refuses one that is not the UTF-8 length', () => {
+    const properties = 'label\u0001grüße\u0002';
+    const entry = (propertiesLength: number): BatchEntry[] => [{ flag: 0, body: new Uint8Array(5000).fill(1), properties, propertiesLength }];
+    const encoded = encodeBatchBody(entry(utf8Bytes(properties).length));
+    expect(encoded).toEqual(encodeBatchBody([{ flag: 0, body: new Uint8Array(5000).fill(1), properties }]));
+    const decoded = decodeBatchBody(encoded);
+    expect(decoded.ok && decoded.messages[0]!.properties).toBe(properties);
+    // One byte too many would leave a byte of the body unwritten.
+    expect(() => encodeBatchBody(entry(utf8Bytes(properties).length + 1))).toThrow(/not 15 bytes of UTF-8/);
   });
 });

@@ -8,6 +8,7 @@
  * zero and ignored: the broker computes the CRC when it stores each entry.
  * Decoding hands out views into the request body, not copies.
  */
+import { allocateUninitialized } from '../util/bytes.ts';
 import { decodeUtf8, encodeUtf8Into } from '../util/utf8.ts';
 import { batchMessagesMax, propertiesSizeMaxBytes } from './limits.ts';
 import { utf8Length } from './message-record.ts';
@@ -43,7 +44,8 @@ export function encodeBatchBody(messages: readonly BatchEntry[]): Uint8Array {
     propertiesLengths[i] = propertiesLength;
     size += batchEntryOverheadBytes + message.body.length + propertiesLength;
   }
-  const out = new Uint8Array(size);
+  // Every byte is written below.
+  const out = allocateUninitialized(size);
   const view = new DataView(out.buffer);
   let at = 0;
   for (let i = 0; i < messages.length; i++) {
@@ -57,7 +59,9 @@ export function encodeBatchBody(messages: readonly BatchEntry[]): Uint8Array {
     out.set(message.body, at + 20);
     at += 20 + message.body.length;
     view.setInt16(at, propertiesLength);
-    if (propertiesLength > 0) encodeUtf8Into(message.properties, out, at + 2, propertiesLength);
+    if (propertiesLength > 0 && encodeUtf8Into(message.properties, out, at + 2, propertiesLength) !== propertiesLength) {
+      throw new RangeError(`batch message ${i}: properties are not ${propertiesLength} bytes of UTF-8`);
+    }
     at += 2 + propertiesLength;
   }
   return out;

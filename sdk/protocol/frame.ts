@@ -13,6 +13,7 @@ import { FrameError } from './errors.ts';
 import { binaryHeaderBound, decodeBinaryHeader, encodeBinaryHeader, encodeBinaryHeaderInto } from './header-binary.ts';
 import { decodeJsonHeader, encodeJsonHeader, jsonHeaderText } from './header-json.ts';
 import { frameSizeMaxBytes, headerSizeMaxBytes } from './limits.ts';
+import { allocateUninitialized } from '../util/bytes.ts';
 
 export interface FrameLimits {
   /** Largest frame, length prefix included. */
@@ -195,7 +196,8 @@ export class FrameDecoder {
   }
 
   private startPartial(length: number): void {
-    this.partial = new Uint8Array(length);
+    // Every byte is copied in from the socket before the frame is decoded.
+    this.partial = allocateUninitialized(length);
     this.partialFilled = 0;
   }
 
