@@ -3,8 +3,11 @@
  * files (store doc §2, §3.5). Appends are encoded straight into an in-memory
  * write buffer; once per event-loop turn (`writePending`) the new bytes are
  * handed to the OS in one positional write, made right there when short and
- * otherwise queued to the writer thread (log-writer.ts). Reads of bytes
- * still in the buffer are served from memory.
+ * the event loop has time to spare, otherwise queued to the writer thread
+ * (log-writer.ts); whichever makes the write first seals the records (their
+ * body CRCs, seal.ts). Reads of bytes still in the buffer are served from
+ * memory. Once everything is written and the appends are `bufferRewindBytes`
+ * in, they start again at the buffer's beginning.
  * Before the buffer window moves on (buffer full, segment roll) and before a
  * flush, the queue is drained, so every byte below `bufferBase` is in the OS.
  * A record never spans two segments: when one does not fit, an 8-byte blank
@@ -14,13 +17,13 @@
  * `flushedOffset` (on disk after fdatasync).
  */
 import fs from 'node:fs';
+import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import { BLANK_MAGIC_CODE, BLANK_MARKER_SIZE } from '../../sdk/protocol/message-record.ts';
 import { crc32, hasNativeCrc32 } from '../../sdk/util/crc32.ts';
 import { LogWriter } from './log-writer.ts';
 import { sealRecords } from './seal.ts';
 import type { WriterThreadMode } from './message-store.ts';
 import { listOffsetFiles, readFully, Segment, writeFully } from './segment.ts';
-import { performance, type EventLoopUtilization } from 'node:perf_hooks';
 import {
   bufferRewindBytes, inlineWriteBytesMax, inlineWriteMsMax, loopUtilizationWindowMs, saturatedLoopUtilization, unsaturatedLoopUtilization, writeBufferBytesMax,
 } from './settings.ts';
