@@ -165,13 +165,14 @@ type NativeFill = (this: Uint8Array, value: Uint8Array, start: number, end: numb
 const nativeFill = (globalThis as { Buffer?: { prototype: { fill?: NativeFill } } }).Buffer?.prototype.fill;
 const sharedCopyWithFillBytesMin = 512;
 
-/** Copies a body into `target` at `at`; `shared` says whether `target` lies in a SharedArrayBuffer. */
-function copyBody(source: Uint8Array, target: Uint8Array, at: number, shared: boolean): void {
-  if (shared && nativeFill !== undefined && source.length >= sharedCopyWithFillBytesMin) nativeFill.call(target, source, at, at + source.length);
-  else target.set(source, at);
-}
-
 const hasSharedArrayBuffer = typeof SharedArrayBuffer === 'function';
+
+/** Copies a body into `target` at `at`; only a long one is worth asking whether `target` is shared memory. */
+function copyBody(source: Uint8Array, target: Uint8Array, at: number): void {
+  if (source.length >= sharedCopyWithFillBytesMin && nativeFill !== undefined && hasSharedArrayBuffer && target.buffer instanceof SharedArrayBuffer) {
+    nativeFill.call(target, source, at, at + source.length);
+  } else target.set(source, at);
+}
 
 /**
  * Encodes one record into `target` at `offset` and returns its size. The
@@ -213,7 +214,7 @@ export function encodeMessageRecord(
   setInt64(view, p + 8, input.preparedTransactionOffset);
   view.setInt32(p + 16, body.length);
   p += 20;
-  copyBody(body, target, p, hasSharedArrayBuffer && target.buffer instanceof SharedArrayBuffer);
+  copyBody(body, target, p);
   p += body.length;
   if (topic.length > 127) {
     view.setInt16(p, topic.length);
