@@ -195,6 +195,26 @@ describe('MessageStore put and get', () => {
     expect((await store.putMessages([])).status).toBe(PutMessageStatus.MESSAGE_ILLEGAL);
   });
 
+  it('stores received property bytes as they came, and encodes the text once a rewriter replaced it', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory() });
+    // A received buffer whose value byte 0xff is not UTF-8: decoded it reads U+FFFD, which encodes as EF BF BD.
+    const received = Uint8Array.from([0x99, ...new TextEncoder().encode('K\u0001'), 0xff, 0x02, 0x99]);
+    const prefix = new TextEncoder().encode('B\u0001b\u0002');
+    const suffix = new TextEncoder().encode('CLUSTER\u0001c\u0002');
+    const properties = 'B\u0001b\u0002K\u0001\ufffd\u0002CLUSTER\u0001c\u0002';
+    const propertiesBytes = { text: properties, prefix, source: received, start: 1, end: 5, suffix, length: prefix.length + 4 + suffix.length };
+    const kept = { ...message('T1', 0, 'kept', properties), propertiesBytes };
+    const rewritten = { ...message('T1', 0, 'rewritten', `${properties}DELAY\u00013\u0002`), propertiesBytes };
+    const put = await store.putMessages([kept, rewritten]);
+    expect(put.status).toBe(PutMessageStatus.PUT_OK);
+    const [first, second] = store.getMessage('T1', 0, 0, 32).records;
+    const tail = (record: Uint8Array, bytes: number) => Array.from(record.subarray(record.length - bytes));
+    expect(tail(first!, propertiesBytes.length)).toEqual([...prefix, 0x4b, 0x01, 0xff, 0x02, ...suffix]);
+    expect(decodeMessageRecord(first!)!.properties).toBe(properties);
+    expect(decodeMessageRecord(second!)!.properties).toBe(`${properties}DELAY\u00013\u0002`);
+    expect(tail(second!, 4 + suffix.length + 8)).toEqual([0xef, 0xbf, 0xbd, 0x02, ...suffix, ...new TextEncoder().encode('DELAY\u00013\u0002')]);
+  });
+
   it('keeps a batch in one segment, rolling with a blank marker', async () => {
     const dataDir = temporaryDirectory();
     const store = await openStore({ dataDir, commitLogSegmentBytes: 4096 });

@@ -16,6 +16,7 @@ import {
   utf8Length,
   type MessageRecord,
   type MessageRecordInput,
+  type PropertiesBytes,
 } from '../../sdk/protocol/message-record.ts';
 import { Checkpoint } from './checkpoint.ts';
 import { CommitLog } from './commit-log.ts';
@@ -100,6 +101,11 @@ export interface MessageToPut {
   body: Uint8Array;
   /** Encoded properties (wire §12.1): `name\u0001value\u0002…`. */
   properties: string;
+  /**
+   * The received bytes of `properties` (a batch entry's), stored as they are;
+   * ignored once `properties` is no longer their text (a rewriter replaced it).
+   */
+  propertiesBytes?: PropertiesBytes;
   /** MessageSysFlag; the host bits (0x10, 0x20) are set by the store from the addresses. */
   sysFlag: number;
   bornTimestamp: number;
@@ -210,6 +216,16 @@ function withTerminatedProperties(message: MessageToPut): MessageToPut {
   return properties.length === 0 || properties.charCodeAt(properties.length - 1) === 2 ? message : { ...message, properties: properties + '\u0002' };
 }
 
+/** The received bytes of a message's properties, while they still are its properties. */
+function receivedPropertiesBytes(message: MessageToPut): PropertiesBytes | undefined {
+  const bytes = message.propertiesBytes;
+  return bytes !== undefined && bytes.text === message.properties ? bytes : undefined;
+}
+
+function propertiesLengthOf(message: MessageToPut): number {
+  return receivedPropertiesBytes(message)?.length ?? utf8Length(message.properties);
+}
+
 function refused(status: PutMessageStatus, reason: PutRefusalReason): PutResult {
   return { status, physicalOffset: -1, queueOffset: -1, offsetMsgId: '', wroteBytes: 0, storeTimestamp: 0, reason };
 }
@@ -308,7 +324,7 @@ export class MessageStore {
     this.recordInput = {
       queueId: 0, flag: 0, queueOffset: 0, physicalOffset: 0, sysFlag: 0, bornTimestamp: 0, bornHost: storeHostBytes, bornPort: 0,
       storeTimestamp: 0, storeHost: storeHostBytes, storePort: s.storeHost.port, reconsumeTimes: 0, preparedTransactionOffset: 0,
-      body: new Uint8Array(0), topic: new Uint8Array(0), properties: '', propertiesLength: 0,
+      body: new Uint8Array(0), topic: new Uint8Array(0), properties: '', propertiesLength: 0, propertiesBytes: undefined,
       // Left at zero here: the CommitLog seals each record (seal.ts) just before its bytes go to the OS.
       bodyCrc: 0,
     };
@@ -348,7 +364,7 @@ export class MessageStore {
     const refusal = this.checkWritable() ?? this.checkMessage(message);
     if (refusal) return Promise.resolve(refusal);
     const topicEntry = this.queues.topicEntry(message.topic);
-    const propertiesLength = utf8Length(message.properties);
+    const propertiesLength = propertiesLengthOf(message);
     if (propertiesLength > this.settings.propertiesSizeMaxBytes) {
       return Promise.resolve(refused(PutMessageStatus.PROPERTIES_SIZE_EXCEEDED, PutRefusalReason.PROPERTIES_TOO_LARGE));
     }
@@ -386,7 +402,7 @@ export class MessageStore {
     for (const message of messages) {
       if (message.topic !== first.topic || message.queueId !== first.queueId) return fail(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.BATCH_MIXED);
       if (message.body.length > bodyBytesMax) return fail(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.BODY_TOO_LARGE);
-      const propertiesLength = utf8Length(message.properties);
+      const propertiesLength = propertiesLengthOf(message);
       if (propertiesLength > this.settings.propertiesSizeMaxBytes) return fail(PutMessageStatus.PROPERTIES_SIZE_EXCEEDED, PutRefusalReason.PROPERTIES_TOO_LARGE);
       const bornHost = this.hostBytes(message.bornHost.address);
       propertiesLengths.push(propertiesLength);
@@ -479,6 +495,7 @@ export class MessageStore {
     input.topic = topicBytes;
     input.properties = message.properties;
     input.propertiesLength = propertiesLength;
+    input.propertiesBytes = receivedPropertiesBytes(message);
     const commitLog = this.commitLog;
     const size = encodeMessageRecord(commitLog.buffer, physicalOffset - commitLog.bufferBase, input, commitLog.view);
     commitLog.commit(size);

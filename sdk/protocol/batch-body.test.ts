@@ -24,7 +24,14 @@ describe('batch body', () => {
 
   it('decodes the reference example', () => {
     const bytes = Uint8Array.from(exampleHex.match(/../g)!.map((h) => parseInt(h, 16)));
-    expect(decodeBatchBody(bytes)).toEqual({ ok: true, messages: exampleMessages });
+    // Each entry also says where its properties' bytes are: 4 bytes at 23, none at 51.
+    expect(decodeBatchBody(bytes)).toEqual({
+      ok: true,
+      messages: [
+        { ...exampleMessages[0], propertiesLength: 4, propertiesStart: 23 },
+        { ...exampleMessages[1], propertiesLength: 0, propertiesStart: 51 },
+      ],
+    });
   });
 
   it('round-trips any messages', () => {
@@ -35,7 +42,13 @@ describe('batch body', () => {
     });
     fc.assert(
       fc.property(fc.array(entry, { maxLength: 8 }), (messages) => {
-        expect(decodeBatchBody(encodeBatchBody(messages))).toEqual({ ok: true, messages });
+        const encoded = encodeBatchBody(messages);
+        const decoded = decodeBatchBody(encoded);
+        expect(decoded.ok && decoded.messages.map(({ flag, body, properties }) => ({ flag, body, properties }))).toEqual(messages);
+        // The stated range holds the properties' bytes.
+        for (const entry of decoded.ok ? decoded.messages : []) {
+          expect(encoded.subarray(entry.propertiesStart!, entry.propertiesStart! + entry.propertiesLength!)).toEqual(utf8Bytes(entry.properties));
+        }
       }),
     );
   });

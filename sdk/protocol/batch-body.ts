@@ -20,6 +20,8 @@ export interface BatchEntry {
   readonly properties: string;
   /** UTF-8 length of `properties`, when the caller already knows it (saves a scan of the text). */
   readonly propertiesLength?: number;
+  /** Set by `decodeBatchBody`, with `propertiesLength`: where the properties' bytes start in the decoded body. */
+  readonly propertiesStart?: number;
 }
 
 export type BatchDecodeResult =
@@ -101,6 +103,8 @@ export function decodeBatchBody(body: Uint8Array): BatchDecodeResult {
       flag,
       body: body.subarray(at + 20, propertiesAt),
       properties: propertiesLength === 0 ? '' : decodeUtf8(body, propertiesAt + 2, propertiesAt + 2 + propertiesLength),
+      propertiesLength,
+      propertiesStart: propertiesAt + 2,
     });
     at += totalSize;
   }

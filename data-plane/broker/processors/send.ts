@@ -125,12 +125,23 @@ function sendBatch(broker: BrokerContext, request: RemotingCommand, connection: 
   const bornHost = { address: connection.remoteHost, port: connection.remotePort };
   const context: SendContext = { header, connection, topicConfig: checked.topicConfig, batch: true };
   const messages: MessageToPut[] = new Array(entries.length);
+  // Each record's properties are the batch's, the entry's own, then the cluster property. The entry's
+  // bytes are stored as they came, between the batch's and the cluster's, each encoded once per batch.
+  const prefix = batchProperties === '' ? EMPTY_BODY : textEncoder.encode(batchProperties);
+  const cluster = clusterPropertyOf(settings.clusterName);
+  const propertiesBytesMax = settings.propertiesSizeMaxBytes;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     // Batch-level properties first, so each message's own (its UNIQ_KEY above all) win.
-    const properties = withClusterProperty(batchProperties + entry.properties, settings.clusterName);
-    if (propertiesTooLong(properties, settings.propertiesSizeMaxBytes)) {
-      return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `batch message ${i}: properties are over propertiesSizeMaxBytes ${settings.propertiesSizeMaxBytes}`);
+    const joined = batchProperties + entry.properties;
+    const separated = joined.length > 0 && joined.charCodeAt(joined.length - 1) !== 2;
+    const suffix = separated ? cluster.separated : cluster.plain;
+    const properties = joined + suffix.text;
+    const start = entry.propertiesStart!;
+    const end = start + entry.propertiesLength!;
+    const length = prefix.length + (end - start) + suffix.bytes.length;
+    if (length > propertiesBytesMax) {
+      return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `batch message ${i}: properties are over propertiesSizeMaxBytes ${propertiesBytesMax}`);
     }
     const message: MessageToPut = {
       topic: header.topic,
@@ -138,6 +149,7 @@ function sendBatch(broker: BrokerContext, request: RemotingCommand, connection: 
       flag: entry.flag,
       body: entry.body,
       properties,
+      propertiesBytes: { text: properties, prefix, source: body, start, end, suffix: suffix.bytes, length },
       sysFlag,
       bornTimestamp: header.bornTimestamp,
       bornHost,
@@ -265,8 +277,35 @@ function sendResponse(
 }
 
 const EMPTY_BODY = new Uint8Array(0);
+const textEncoder = new TextEncoder();
 
 /** The properties text with `CLUSTER=<cluster>` appended; a later duplicate wins when read, so ours does. */
+interface ClusterProperty {
+  readonly text: string;
+  readonly bytes: Uint8Array;
+}
+
+/** The cluster property as a suffix: plain, and led by a separator for properties that lack their last one. */
+interface ClusterSuffixes {
+  readonly name: string;
+  readonly plain: ClusterProperty;
+  readonly separated: ClusterProperty;
+}
+
+let clusterSuffixes: ClusterSuffixes | undefined;
+
+function clusterPropertyOf(clusterName: string): ClusterSuffixes {
+  if (clusterSuffixes?.name !== clusterName) {
+    const text = MessageConst.PROPERTY_CLUSTER + NAME_VALUE_SEPARATOR + clusterName + PROPERTY_SEPARATOR;
+    clusterSuffixes = {
+      name: clusterName,
+      plain: { text, bytes: textEncoder.encode(text) },
+      separated: { text: PROPERTY_SEPARATOR + text, bytes: textEncoder.encode(PROPERTY_SEPARATOR + text) },
+    };
+  }
+  return clusterSuffixes;
+}
+
 function withClusterProperty(properties: string, clusterName: string): string {
   const separator = properties.length > 0 && properties.charCodeAt(properties.length - 1) !== 2 ? PROPERTY_SEPARATOR : '';
   return properties + separator + MessageConst.PROPERTY_CLUSTER + NAME_VALUE_SEPARATOR + clusterName + PROPERTY_SEPARATOR;
