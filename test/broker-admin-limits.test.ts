@@ -152,6 +152,30 @@ describe('limits', () => {
     expect((await send({ topic: 'Limits', body: 'x', rawProperties: fill(32768) })).code).toBe(ResponseCode.MESSAGE_ILLEGAL);
   });
 
+  it('stores batch properties of exactly 32767 bytes (batch, entry and CLUSTER together) as sent, and refuses one byte more', async () => {
+    const batchProperties = encodeProperties({ origin: 'batch' });
+    const cluster = encodeProperties({ CLUSTER: 'DefaultCluster' });
+    // The entry's own properties lack their last separator: the broker puts one before CLUSTER.
+    const own = (total: number, key: string) => {
+      const head = `KEYS\u0001${key}\u0002pad\u0001`;
+      return head + 'p'.repeat(total - batchProperties.length - head.length - 1 - cluster.length);
+    };
+    const sendBatch = (properties: string) => {
+      const body = encodeBatchBody([{ flag: 0, body: new Uint8Array([7]), properties }]);
+      const header = encodeHeader(SEND_BATCH_MESSAGE.request, { a: 'PG', b: 'LimitsBatchProps', c: 'TBW102', d: 4, e: 0, f: 0, g: Date.now(), h: 0, i: batchProperties, m: true });
+      return client.invokeSync(broker.address, createRequest(SEND_BATCH_MESSAGE.code, header, body), 10_000);
+    };
+    expect((await sendBatch(own(32767, 'edge'))).code).toBe(ResponseCode.SUCCESS);
+    const tooLong = await sendBatch(own(32768, 'past'));
+    expect(tooLong.code).toBe(ResponseCode.MESSAGE_ILLEGAL);
+    expect(tooLong.remark).toContain('propertiesSizeMaxBytes');
+    const found = await ask(RequestCode.QUERY_MESSAGE, { topic: 'LimitsBatchProps', key: 'edge', maxNum: '32', beginTimestamp: '0', endTimestamp: String(Date.now() + 1000) });
+    const stored = records(found);
+    expect(stored).toHaveLength(1);
+    expect(stored[0]!.properties).toBe(`${batchProperties}${own(32767, 'edge')}\u0002${cluster}`);
+    expect(new TextEncoder().encode(stored[0]!.properties).length).toBe(32767);
+  });
+
   it('accepts a batch of batchMessagesMax messages and refuses one more', async () => {
     const batch = (count: number) => {
       const body = encodeBatchBody(Array.from({ length: count }, () => ({ flag: 0, body: new Uint8Array([1]), properties: encodeProperties({ UNIQ_KEY: uniqueKey() }) })));
