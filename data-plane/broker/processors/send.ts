@@ -279,7 +279,6 @@ function sendResponse(
 const EMPTY_BODY = new Uint8Array(0);
 const textEncoder = new TextEncoder();
 
-/** The properties text with `CLUSTER=<cluster>` appended; a later duplicate wins when read, so ours does. */
 interface ClusterProperty {
   readonly text: string;
   readonly bytes: Uint8Array;
@@ -292,6 +291,7 @@ interface ClusterSuffixes {
   readonly separated: ClusterProperty;
 }
 
+/** The last cluster asked for: brokers of different clusters in one process only encode it again. */
 let clusterSuffixes: ClusterSuffixes | undefined;
 
 function clusterPropertyOf(clusterName: string): ClusterSuffixes {
@@ -306,6 +306,7 @@ function clusterPropertyOf(clusterName: string): ClusterSuffixes {
   return clusterSuffixes;
 }
 
+/** The properties text with `CLUSTER=<cluster>` appended; a later duplicate wins when read, so ours does. */
 function withClusterProperty(properties: string, clusterName: string): string {
   const separator = properties.length > 0 && properties.charCodeAt(properties.length - 1) !== 2 ? PROPERTY_SEPARATOR : '';
   return properties + separator + MessageConst.PROPERTY_CLUSTER + NAME_VALUE_SEPARATOR + clusterName + PROPERTY_SEPARATOR;
