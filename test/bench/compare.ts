@@ -8,6 +8,7 @@ import { writeFile } from 'node:fs/promises';
 import { cpus, loadavg, totalmem, release } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadTarget } from './child.ts';
+import { describeCpuSplit } from './cpu-split.ts';
 import { settleMachine } from './settle.ts';
 import { formatRoundsCell, formatTable, summarizeRounds, type RoundsSummary } from './stats.ts';
 import type { BenchSummary, BenchTarget, ChildReport, Workload } from './targets/target.ts';
@@ -242,8 +243,9 @@ function runChildProcess(targetName: string, workload: Workload, nodeFlags: read
 
 function describeReport(report: ChildReport): string {
   if (report.status !== 'ok') return `${report.status}: ${report.reason}`;
-  const { msgsPerSec, p50Ms, p99Ms, errors } = report.summary;
-  return `${Math.round(msgsPerSec)} msg/s p50 ${p50Ms ?? '-'} ms p99 ${p99Ms ?? '-'} ms errors ${errors}`;
+  const { msgsPerSec, p50Ms, p99Ms, errors, machineCpu } = report.summary;
+  const cpu = machineCpu === undefined ? '' : `, ${describeCpuSplit(machineCpu)}`;
+  return `${Math.round(msgsPerSec)} msg/s p50 ${p50Ms ?? '-'} ms p99 ${p99Ms ?? '-'} ms errors ${errors}${cpu}`;
 }
 
 const key = (target: string, workload: string): string => `${target}\u0000${workload}`;

@@ -2,6 +2,7 @@
 // send one batch and how to receive; windows, pacing, warm-up, clocks and
 // summaries are the same for all of them.
 import { performance } from 'node:perf_hooks';
+import { cpuSplit, readCpuTimes, type CpuSplit, type CpuTimes } from '../cpu-split.ts';
 import { LatencyRecorder } from '../stats.ts';
 import type { BenchSummary, Workload } from './target.ts';
 
@@ -40,6 +41,8 @@ export interface PublishLoopOutcome {
   sent: number;
   seconds: number;
   latency: LatencyRecorder;
+  /** The machine's CPU split over the measured window (Linux only). */
+  machineCpu?: CpuSplit;
 }
 
 interface Clock {
@@ -65,9 +68,21 @@ export async function runPublishLoop(options: PublishLoopOptions): Promise<Publi
   const outcome: PublishLoopOutcome = { acknowledged: 0, errors: 0, sent: 0, seconds: 0, latency: new LatencyRecorder() };
   const laneLimit = limited ? Math.ceil(options.messageLimit! / options.lanes.length) : Number.POSITIVE_INFINITY;
   const laneRate = workload.offeredRatePerSecond / options.lanes.length;
+  // The machine's CPU times at both ends of the measured window, read by timers on this loop.
+  let cpuFrom: CpuTimes | undefined;
+  let cpuTo: CpuTimes | undefined;
+  const cpuTimers = limited
+    ? []
+    : [
+        setTimeout(() => (cpuFrom = readCpuTimes()), clock.measureFromMs - performance.now()),
+        setTimeout(() => (cpuTo = readCpuTimes()), clock.measureUntilMs - performance.now()),
+      ];
   await Promise.all(
     options.lanes.map((send) => runLane(send, workload, { clock, outcome, laneLimit, laneRate, stamp: options.stampPayloads === true })),
   );
+  for (const timer of cpuTimers) clearTimeout(timer);
+  const machineCpu = cpuFrom !== undefined && cpuTo !== undefined ? cpuSplit(cpuFrom, cpuTo) : undefined;
+  if (machineCpu !== undefined) outcome.machineCpu = machineCpu;
   const endMs = limited ? performance.now() : Math.min(performance.now(), clock.measureUntilMs);
   outcome.seconds = (endMs - clock.measureFromMs) / 1000;
   return outcome;
@@ -176,6 +191,7 @@ export async function runEndToEnd(
       errors: outcome.errors + missing,
       seconds: outcome.seconds,
       latency,
+      machineCpu: outcome.machineCpu,
       notes: ['latency = receive time - send time, same process; rate is the offered rate achieved'],
     });
   } finally {
@@ -188,6 +204,7 @@ export interface Measured {
   errors: number;
   seconds: number;
   latency?: LatencyRecorder;
+  machineCpu?: CpuSplit | undefined;
   notes?: string[];
 }
 
@@ -208,13 +225,16 @@ export function summarize(target: string, workload: Workload, measured: Measured
     p999Ms: roundOrNull(latency?.p999Ms),
     maxMs: roundOrNull(latency?.maxMs),
   };
+  if (measured.machineCpu !== undefined) summary.machineCpu = measured.machineCpu;
   if (measured.notes !== undefined && measured.notes.length > 0) summary.notes = measured.notes;
   return summary;
 }
 
 /** The publish summary: acknowledged messages in the window, send->ack latency. */
 export function summarizePublish(target: string, workload: Workload, outcome: PublishLoopOutcome, notes?: string[]): BenchSummary {
-  return summarize(target, workload, { messages: outcome.acknowledged, errors: outcome.errors, seconds: outcome.seconds, latency: outcome.latency, notes });
+  return summarize(target, workload, {
+    messages: outcome.acknowledged, errors: outcome.errors, seconds: outcome.seconds, latency: outcome.latency, machineCpu: outcome.machineCpu, notes,
+  });
 }
 
 /** Times `consume` (which resolves once `workload.backlogMessages` were received and acknowledged). */

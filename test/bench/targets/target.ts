@@ -3,6 +3,8 @@
 // exports `target: BenchTarget`; the harness runs every workload against it in
 // a fresh child process (see ../child.ts) and compares the summaries.
 
+import type { CpuSplit } from '../cpu-split.ts';
+
 export type WorkloadKind = 'publish' | 'consume-backlog' | 'end-to-end';
 
 /**
@@ -49,6 +51,8 @@ export interface BenchSummary {
   p99Ms: number | null;
   p999Ms: number | null;
   maxMs: number | null;
+  /** Publish and e2e runs on Linux: where the whole machine's CPU time went in the measured window (compare only). */
+  machineCpu?: CpuSplit;
   /** How the target ran this workload, when it differs from the obvious. */
   notes?: string[];
 }
