@@ -11,6 +11,7 @@ import {
   encodeMessageRecord,
   inspectRecord,
   MessageSysFlag,
+  propertiesBytesLength,
   recordSize,
   recordStoreTimestamp,
   utf8Length,
@@ -223,7 +224,8 @@ function receivedPropertiesBytes(message: MessageToPut): PropertiesBytes | undef
 }
 
 function propertiesLengthOf(message: MessageToPut): number {
-  return receivedPropertiesBytes(message)?.length ?? utf8Length(message.properties);
+  const bytes = receivedPropertiesBytes(message);
+  return bytes !== undefined ? propertiesBytesLength(bytes) : utf8Length(message.properties);
 }
 
 function refused(status: PutMessageStatus, reason: PutRefusalReason): PutResult {

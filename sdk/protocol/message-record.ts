@@ -69,7 +69,7 @@ export interface MessageRecordInput {
   propertiesLength?: number;
   /**
    * The bytes of `properties`, when the caller received them: copied instead
-   * of encoding the text (`propertiesLength` is then `propertiesBytes.length`).
+   * of encoding the text (`propertiesLength` is then their `propertiesBytesLength`).
    */
   propertiesBytes?: PropertiesBytes;
   /** Masked body CRC, when the caller already computed it. */
@@ -91,8 +91,11 @@ export interface PropertiesBytes {
   readonly start: number;
   readonly end: number;
   readonly suffix: Uint8Array;
-  /** Total bytes: prefix, range and suffix. */
-  readonly length: number;
+}
+
+/** Bytes in all three pieces. */
+export function propertiesBytesLength(bytes: PropertiesBytes): number {
+  return bytes.prefix.length + (bytes.end - bytes.start) + bytes.suffix.length;
 }
 
 /** A host and port; decoded ones are frozen, since records decoded one after another share them. */
@@ -221,7 +224,7 @@ export function encodeMessageRecord(
   const body = input.body;
   const topic = input.topic;
   const propertiesBytes = input.propertiesBytes;
-  const propertiesLength = propertiesBytes !== undefined ? propertiesBytes.length : (input.propertiesLength ?? utf8Length(input.properties));
+  const propertiesLength = propertiesBytes !== undefined ? propertiesBytesLength(propertiesBytes) : (input.propertiesLength ?? utf8Length(input.properties));
   const bornV6 = input.bornHost.length === 16;
   const storeV6 = input.storeHost.length === 16;
   const size = recordSize(body.length, topic.length, propertiesLength, input.bornHost.length, input.storeHost.length);

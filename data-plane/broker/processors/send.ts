@@ -15,7 +15,7 @@ import { decodeBatchBody } from '../../../sdk/protocol/batch-body.ts';
 import { decodeHeader } from '../../../sdk/protocol/fields.ts';
 import { MessageSysFlag, isWriteable } from '../../../sdk/protocol/flags.ts';
 import { MessageConst, NAME_VALUE_SEPARATOR, PROPERTY_SEPARATOR, findProperty } from '../../../sdk/protocol/message-properties.ts';
-import { utf8Length } from '../../../sdk/protocol/message-record.ts';
+import { propertiesBytesLength, utf8Length } from '../../../sdk/protocol/message-record.ts';
 import { decodeSendMessageHeaderV2, SendMessageRequestHeader, type SendMessageRequest } from '../../../sdk/protocol/requests/send.ts';
 import { ResponseCode } from '../../../sdk/protocol/response-codes.ts';
 import { groupOfRetryOrDlqTopic, isNotAllowedSendTopic, isRetryTopic, validateTopicName } from '../../../sdk/protocol/topic-names.ts';
@@ -128,19 +128,15 @@ function sendBatch(broker: BrokerContext, request: RemotingCommand, connection: 
   // Each record's properties are the batch's, the entry's own, then the cluster property. The entry's
   // bytes are stored as they came, between the batch's and the cluster's, each encoded once per batch.
   const prefix = batchProperties === '' ? EMPTY_BODY : textEncoder.encode(batchProperties);
-  const cluster = clusterPropertyOf(settings.clusterName);
   const propertiesBytesMax = settings.propertiesSizeMaxBytes;
   for (let i = 0; i < entries.length; i++) {
     const entry = entries[i]!;
     // Batch-level properties first, so each message's own (its UNIQ_KEY above all) win.
     const joined = batchProperties + entry.properties;
-    const separated = joined.length > 0 && joined.charCodeAt(joined.length - 1) !== 2;
-    const suffix = separated ? cluster.separated : cluster.plain;
+    const suffix = clusterSuffixFor(joined, settings.clusterName);
     const properties = joined + suffix.text;
-    const start = entry.propertiesStart!;
-    const end = start + entry.propertiesLength!;
-    const length = prefix.length + (end - start) + suffix.bytes.length;
-    if (length > propertiesBytesMax) {
+    const propertiesBytes = { text: properties, prefix, source: body, start: entry.propertiesStart!, end: entry.propertiesStart! + entry.propertiesLength!, suffix: suffix.bytes };
+    if (propertiesBytesLength(propertiesBytes) > propertiesBytesMax) {
       return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, `batch message ${i}: properties are over propertiesSizeMaxBytes ${propertiesBytesMax}`);
     }
     const message: MessageToPut = {
@@ -149,7 +145,7 @@ function sendBatch(broker: BrokerContext, request: RemotingCommand, connection: 
       flag: entry.flag,
       body: entry.body,
       properties,
-      propertiesBytes: { text: properties, prefix, source: body, start, end, suffix: suffix.bytes, length },
+      propertiesBytes,
       sysFlag,
       bornTimestamp: header.bornTimestamp,
       bornHost,
@@ -294,7 +290,8 @@ interface ClusterSuffixes {
 /** The last cluster asked for: brokers of different clusters in one process only encode it again. */
 let clusterSuffixes: ClusterSuffixes | undefined;
 
-function clusterPropertyOf(clusterName: string): ClusterSuffixes {
+/** What follows `properties` to append `CLUSTER=<cluster>`: a separator first when they lack their last one. */
+function clusterSuffixFor(properties: string, clusterName: string): ClusterProperty {
   if (clusterSuffixes?.name !== clusterName) {
     const text = MessageConst.PROPERTY_CLUSTER + NAME_VALUE_SEPARATOR + clusterName + PROPERTY_SEPARATOR;
     clusterSuffixes = {
@@ -303,13 +300,12 @@ function clusterPropertyOf(clusterName: string): ClusterSuffixes {
       separated: { text: PROPERTY_SEPARATOR + text, bytes: textEncoder.encode(PROPERTY_SEPARATOR + text) },
     };
   }
-  return clusterSuffixes;
+  return properties.length > 0 && properties.charCodeAt(properties.length - 1) !== 2 ? clusterSuffixes.separated : clusterSuffixes.plain;
 }
 
 /** The properties text with `CLUSTER=<cluster>` appended; a later duplicate wins when read, so ours does. */
 function withClusterProperty(properties: string, clusterName: string): string {
-  const separator = properties.length > 0 && properties.charCodeAt(properties.length - 1) !== 2 ? PROPERTY_SEPARATOR : '';
-  return properties + separator + MessageConst.PROPERTY_CLUSTER + NAME_VALUE_SEPARATOR + clusterName + PROPERTY_SEPARATOR;
+  return properties + clusterSuffixFor(properties, clusterName).text;
 }
 
 /** UTF-8 length over the limit; skips the count when even 3 bytes per character fit. */
