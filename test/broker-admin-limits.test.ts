@@ -104,6 +104,20 @@ describe('admin', () => {
     expect(offset.extFields!.offset).toBe('0');
   });
 
+  it('reports in runtime info what writing the CommitLog into the OS cost, counting every acknowledged byte', async () => {
+    const runtime = async () => (parseFastjson((await ask(RequestCode.GET_BROKER_RUNTIME_INFO)).body!) as { table: Record<string, string> }).table;
+    const before = await runtime();
+    const body = 'x'.repeat(64 * 1024);
+    expect((await send({ topic: 'WriteCost', body })).code).toBe(ResponseCode.SUCCESS);
+    const after = await runtime();
+    // Answered only once in the OS: the record (body and all) is counted, by whichever thread wrote it.
+    expect(Number(after.commitLogWriteBytes) - Number(before.commitLogWriteBytes)).toBeGreaterThan(body.length);
+    const writes = (table: Record<string, string>) => Number(table.commitLogInlineWrites) + Number(table.commitLogThreadWrites);
+    expect(writes(after)).toBeGreaterThan(writes(before));
+    expect(Number(after.commitLogWriteMs)).toBeGreaterThan(Number(before.commitLogWriteMs));
+    expect(Number(after.commitLogWriteMsPerMiB)).toBeGreaterThan(0);
+  });
+
   it('answers runtime info and broker config, and REQUEST_CODE_NOT_SUPPORTED naming an unknown code', async () => {
     const runtime = parseFastjson((await ask(RequestCode.GET_BROKER_RUNTIME_INFO)).body!) as { table: Record<string, string> };
     expect(Number(runtime.table.msgPutTotalTodayNow)).toBeGreaterThan(0);

@@ -5,6 +5,7 @@
  * back through the SDK (or the other way round: the SDK sets the scene and the
  * CLI reports it). Waits are on conditions with deadlines, never fixed sleeps.
  */
+import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Admin } from '../sdk/native/admin.ts';
 import { LitePullConsumer } from '../sdk/native/consumer/lite-pull-consumer.ts';
@@ -306,5 +307,28 @@ describe('apogee bench', () => {
     expect(numbers.p99Ms).toBeLessThanOrEqual(numbers.p999Ms);
     expect(numbers.p999Ms).toBeLessThanOrEqual(numbers.maxMs);
     expect(sumMaxOffsets(await admin.describeTopic('T_cli_bench'))).toBe(300);
+  });
+});
+
+describe('apogee broker-status', () => {
+  it("prints each master's runtime info, whose put count and CommitLog write totals follow the sends", async () => {
+    await createTopic('T_cli_status', 1);
+    const status = async () => (await apogeeJson<{ brokers: Array<Record<string, string>> }>('broker-status')).brokers;
+    const brokerNames = (await admin.clusterInfo()).brokers.map((broker) => broker.brokerName);
+    const before = await status();
+    expect(before.map((broker) => broker.brokerName)).toEqual(brokerNames);
+    // Random bytes: the producer compresses a compressible body this large.
+    const body = randomBytes(16 * 1024);
+    for (let i = 0; i < 3; i++) await producer.send({ topic: 'T_cli_status', body });
+    const after = await status();
+    expect(Number(after[0]!.msgPutTotalTodayNow) - Number(before[0]!.msgPutTotalTodayNow)).toBe(3);
+    // Every acknowledged record was handed to the OS, and counted there.
+    expect(Number(after[0]!.commitLogWriteBytes) - Number(before[0]!.commitLogWriteBytes)).toBeGreaterThan(3 * body.length);
+    expect(Number(after[0]!.commitLogMaxOffset)).toBeGreaterThan(Number(before[0]!.commitLogMaxOffset));
+
+    const text = await apogee('broker-status');
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout.split('\n')[0]).toBe(brokerNames[0]);
+    expect(text.stdout).toMatch(/^commitLogWriteMsPerMiB: +\d+\.\d{3}$/m);
   });
 });

@@ -28,6 +28,15 @@ import {
   bufferRewindBytes, inlineWriteBytesMax, inlineWriteMsMax, loopUtilizationWindowMs, saturatedLoopUtilization, unsaturatedLoopUtilization, writeBufferBytesMax,
 } from './settings.ts';
 
+/** See `CommitLog.writeStats`. */
+export interface CommitLogWriteStats {
+  bytes: number;
+  ms: number;
+  recentMsPerMiB: number;
+  inlineWrites: number;
+  threadWrites: number;
+}
+
 export class CommitLog {
   readonly segments: Segment[] = [];
   /** Appends are encoded into `buffer` at `physicalOffset - bufferBase`; shared with the writer thread. */
@@ -43,7 +52,12 @@ export class CommitLog {
   private writer: LogWriter | undefined;
   /** Recent cost of handing bytes to the OS (ms per MiB), from writes made here and by the writer thread. */
   private writeMsPerMiB = 0.2;
+  /** Bytes handed to the OS and the milliseconds those writes took (sealing included), since the log was opened. */
+  writeBytesTotal = 0;
+  writeMsTotal = 0;
   private readonly sampleWrite = (bytes: number, ms: number): void => {
+    this.writeBytesTotal += bytes;
+    this.writeMsTotal += ms;
     if (bytes < 4096) return;
     this.writeMsPerMiB += ((ms * 1048576) / bytes - this.writeMsPerMiB) * 0.25;
   };
@@ -201,6 +215,22 @@ export class CommitLog {
       this.threadWrites++;
     }
     this.writtenOffset = this.writeOffset;
+  }
+
+  /**
+   * What handing bytes to the OS has cost: totals since the log was opened
+   * (the writer thread's included up to its last finished write) and the
+   * recent cost per MiB that the inline-or-thread choice goes by.
+   */
+  writeStats(): CommitLogWriteStats {
+    this.writer?.takeTiming(this.sampleWrite);
+    return {
+      bytes: this.writeBytesTotal,
+      ms: this.writeMsTotal,
+      recentMsPerMiB: this.writeMsPerMiB,
+      inlineWrites: this.inlineWrites,
+      threadWrites: this.threadWrites,
+    };
   }
 
   /** Re-read at most once per window: one native call, not one per write. */

@@ -20,7 +20,7 @@ import {
   type PropertiesBytes,
 } from '../../sdk/protocol/message-record.ts';
 import { Checkpoint } from './checkpoint.ts';
-import { CommitLog } from './commit-log.ts';
+import { CommitLog, type CommitLogWriteStats } from './commit-log.ts';
 import { CQ_STORE_UNIT_SIZE, readInt64, type ConsumeQueue } from './consume-queue.ts';
 import { Dispatcher, tagsCodeFor } from './dispatch.ts';
 import { FlushService } from './flush.ts';
@@ -738,6 +738,11 @@ export class MessageStore {
 
   getMaxPhyOffset(): number {
     return this.commitLog.writeOffset;
+  }
+
+  /** What writing the CommitLog into the OS has cost so far (for runtime info and benchmarks). */
+  commitLogWriteStats(): CommitLogWriteStats {
+    return this.commitLog.writeStats();
   }
 
   /** Topics with at least one ConsumeQueue. */

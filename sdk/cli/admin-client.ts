@@ -58,6 +58,8 @@ export interface CliAdmin {
   queryMessage(topic: string, key: string, maxNum: number, begin: number, end: number): Promise<MessageExt[]>;
   /** Resolves with the new offset of each queue. */
   resetOffsetByTimestamp(group: string, topic: string, timestamp: number): Promise<{ brokerName: string; queueId: number; offset: number }[]>;
+  /** Each master's runtime info (GET_BROKER_RUNTIME_INFO), by broker name. */
+  brokerRuntimeStats(): Promise<Map<string, Record<string, string>>>;
   close(): Promise<void>;
 }
 
@@ -132,6 +134,7 @@ export async function openAdmin(flags: ClientFlags): Promise<CliAdmin> {
         return { brokerName: queue.slice(0, separator), queueId: Number(queue.slice(separator + 1)), offset };
       });
     },
+    brokerRuntimeStats: () => admin.brokerRuntimeStats(),
     close: () => admin.shutdown(),
   };
 }

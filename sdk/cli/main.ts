@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { benchCommand } from './commands/bench.ts';
 import { consumeCommand } from './commands/consume.ts';
-import { groupCommand, lagCommand, messageCommand, offsetCommand } from './commands/admin.ts';
+import { brokerStatusCommand, groupCommand, lagCommand, messageCommand, offsetCommand } from './commands/admin.ts';
 import { produceCommand } from './commands/produce.ts';
 import { processCommands } from './commands/processes.ts';
 import { topicCommand } from './commands/topic.ts';
@@ -68,6 +68,7 @@ ${exitCodesHelp}`,
     .addCommand(lagCommand())
     .addCommand(messageCommand())
     .addCommand(offsetCommand())
+    .addCommand(brokerStatusCommand())
     .addCommand(produceCommand())
     .addCommand(consumeCommand())
     .addCommand(benchCommand());

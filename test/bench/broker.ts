@@ -15,8 +15,10 @@
  * (this tree / baseline) is printed. `--profile <dir>` runs the brokers under `node --cpu-prof`.
  * Also printed: the broker's peak RSS and, for the closed-loop variants, the broker's CPU time
  * (user + system, all its threads) per message over the measured window: steadier than msgs/s on
- * a shared machine, where a noisy neighbour moves the rate more than the work. Flags: --seconds 3 --rounds 3 --inflight 1000 --variants a,b
- * --backlog 200000 --rate 5000 --json.
+ * a shared machine, where a noisy neighbour moves the rate more than the work; and what the broker's
+ * CommitLog writes into the OS took over that window (ms per MiB, from GET_BROKER_RUNTIME_INFO), which
+ * says whether a slow round had a slow page cache. Flags: --seconds 3 --rounds 3 --inflight 1000
+ * --variants a,b --backlog 200000 --rate 5000 --json.
  *
  * Expected (sketch): a send costs one frame decode, a header decode, a record encode (CRC) and a
  * response encode; the remoting echo does ~100k round trips/s, so 128 B sends should approach it.
@@ -28,9 +30,11 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { encodeBatchBody } from '../../sdk/protocol/batch-body.ts';
 import { createRequest, type RemotingCommand } from '../../sdk/protocol/command.ts';
+import { parseFastjson } from '../../sdk/protocol/fastjson.ts';
 import { buildPullSysFlag } from '../../sdk/protocol/flags.ts';
 import { UniqueIdGenerator } from '../../sdk/protocol/message-id.ts';
 import { decodeMessageRecords } from '../../sdk/protocol/message-record.ts';
+import { RequestCode } from '../../sdk/protocol/requests/index.ts';
 import { RemotingClient } from '../../sdk/remoting/client.ts';
 import { silentLogger } from '../../sdk/util/log.ts';
 import { repoRoot } from '../helpers/child.ts';
@@ -65,6 +69,8 @@ interface Figure {
   rssBytes: number;
   /** Broker CPU microseconds per message over the measured window (closed-loop variants). */
   cpuMicrosPerMessage?: number;
+  /** What the broker's CommitLog writes into the OS took over the measured window, ms per MiB (closed-loop variants). */
+  writeMsPerMiB?: number;
 }
 
 const uniqueIds = new UniqueIdGenerator({ pid: process.pid });
@@ -171,7 +177,7 @@ async function closedLoop(
   seconds: number,
   inflight: number,
   cpuSeconds: () => number,
-): Promise<{ rate: number; cpuMicrosPerMessage: number }> {
+): Promise<{ rate: number; cpuMicrosPerMessage: number; writeMsPerMiB?: number }> {
   let running = true;
   let answered = 0;
   let failed = 0;
@@ -190,6 +196,7 @@ async function closedLoop(
   };
   for (let i = 0; i < Math.max(1, Math.floor(inflight / perRequest)); i++) fire();
   await sleep(1000);
+  const startWrites = await commitLogWrites(client, address);
   const startCount = answered;
   const startCpu = cpuSeconds();
   const started = performance.now();
@@ -197,9 +204,23 @@ async function closedLoop(
   const count = answered - startCount;
   const cpu = cpuSeconds() - startCpu;
   const elapsed = (performance.now() - started) / 1000;
+  const endWrites = await commitLogWrites(client, address);
   running = false;
   if (failed > 0) throw new Error(`${failed} request(s) failed, first: ${lastFailure}`);
-  return { rate: count / elapsed, cpuMicrosPerMessage: (cpu * 1e6) / count };
+  const writeMsPerMiB =
+    startWrites && endWrites && endWrites.bytes > startWrites.bytes ? ((endWrites.ms - startWrites.ms) * 2 ** 20) / (endWrites.bytes - startWrites.bytes) : undefined;
+  return { rate: count / elapsed, cpuMicrosPerMessage: (cpu * 1e6) / count, writeMsPerMiB };
+}
+
+/**
+ * The broker's CommitLog write totals from GET_BROKER_RUNTIME_INFO: what handing its bytes to the
+ * OS (the page cache) cost. Undefined for a broker that does not report them (an older baseline).
+ */
+async function commitLogWrites(client: RemotingClient, address: string): Promise<{ bytes: number; ms: number } | undefined> {
+  const response = await client.invokeSync(address, createRequest(RequestCode.GET_BROKER_RUNTIME_INFO, {}), 30_000);
+  const table = response.body ? (parseFastjson(response.body) as { table?: Record<string, string> }).table : undefined;
+  if (table?.commitLogWriteBytes === undefined || table.commitLogWriteMs === undefined) return undefined;
+  return { bytes: Number(table.commitLogWriteBytes), ms: Number(table.commitLogWriteMs) };
 }
 
 /** Fills `backlog` messages with batches, then pulls them all with pipelined offsets; msgs/s of the pull phase. */
@@ -291,17 +312,18 @@ async function runVariant(name: VariantName, root: string, flags: Flags): Promis
     let value: number;
     let extra = '';
     let cpuMicrosPerMessage: number | undefined;
+    let writeMsPerMiB: number | undefined;
     if (name.startsWith('batch')) {
-      ({ rate: value, cpuMicrosPerMessage } = await closedLoop(client, broker.address, () => batchRequest(body), BATCH, flags.seconds, flags.inflight, broker.cpuSeconds));
+      ({ rate: value, cpuMicrosPerMessage, writeMsPerMiB } = await closedLoop(client, broker.address, () => batchRequest(body), BATCH, flags.seconds, flags.inflight, broker.cpuSeconds));
     } else if (name === 'pull-1k') value = await pullBacklog(client, broker.address, body, flags.backlog, flags.inflight);
     else if (name === 'e2e-1k') {
       const latency = await endToEnd(client, broker.address, bodyBytes, flags.rate, flags.seconds);
       value = latency.p99;
       extra = `p50 ${latency.p50.toFixed(2)} ms`;
     } else {
-      ({ rate: value, cpuMicrosPerMessage } = await closedLoop(client, broker.address, () => sendRequest(body), 1, flags.seconds, flags.inflight, broker.cpuSeconds));
+      ({ rate: value, cpuMicrosPerMessage, writeMsPerMiB } = await closedLoop(client, broker.address, () => sendRequest(body), 1, flags.seconds, flags.inflight, broker.cpuSeconds));
     }
-    return { value, extra, rssBytes: broker.rssPeak(), cpuMicrosPerMessage };
+    return { value, extra, rssBytes: broker.rssPeak(), cpuMicrosPerMessage, writeMsPerMiB };
   } finally {
     await client.close();
     await broker.stop();
@@ -361,7 +383,9 @@ export async function run(argv: string[]): Promise<number> {
       for (const root of round % 2 === 0 ? trees : [...trees].reverse()) {
         const key = `${name}${root === repoRoot ? '' : ' (baseline)'}`;
         const figure = await runVariant(name, root, flags);
-        const cpu = figure.cpuMicrosPerMessage === undefined ? '' : ` cpu ${figure.cpuMicrosPerMessage.toFixed(2)} µs/msg`;
+        const cpu =
+          (figure.cpuMicrosPerMessage === undefined ? '' : ` cpu ${figure.cpuMicrosPerMessage.toFixed(2)} µs/msg`) +
+          (figure.writeMsPerMiB === undefined ? '' : ` writes ${figure.writeMsPerMiB.toFixed(2)} ms/MiB`);
         if (!flags.json) console.error(`round ${round + 1} ${key}: ${figure.value.toFixed(name === 'e2e-1k' ? 2 : 0)}${cpu} ${figure.extra}`);
         samples.set(key, [...(samples.get(key) ?? []), figure]);
       }
@@ -375,11 +399,13 @@ export async function run(argv: string[]): Promise<number> {
     const cpuOf = (list: Figure[]) => (list[0]!.cpuMicrosPerMessage === undefined ? undefined : median(list.map((f) => f.cpuMicrosPerMessage!)));
     const cpuMicrosPerMessage = cpuOf(figures);
     const baselineCpuMicrosPerMessage = base ? cpuOf(base) : undefined;
+    const writeCosts = figures.flatMap((f) => (f.writeMsPerMiB === undefined ? [] : [f.writeMsPerMiB]));
+    const writeMsPerMiB = writeCosts.length > 0 ? median(writeCosts) : undefined;
     return {
       name, unit: name === 'e2e-1k' ? 'ms p99' : 'msgs/s', median: value, min: Math.min(...figures.map((f) => f.value)),
       max: Math.max(...figures.map((f) => f.value)), extra: figures.map((f) => f.extra).filter(Boolean).join('; '),
       rssPeakMiB: Math.max(...figures.map((f) => f.rssBytes)) / 2 ** 20, baseline: baseValue, ratio: baseValue ? value / baseValue : undefined,
-      cpuMicrosPerMessage, baselineCpuMicrosPerMessage,
+      cpuMicrosPerMessage, baselineCpuMicrosPerMessage, writeMsPerMiB,
     };
   });
   if (flags.json) {
@@ -392,7 +418,8 @@ export async function run(argv: string[]): Promise<number> {
     const ratio = row.ratio === undefined ? '' : `  baseline ${format(row.baseline!)}  ratio ${row.ratio.toFixed(2)}`;
     const cpu = row.cpuMicrosPerMessage === undefined ? '' : `  cpu ${row.cpuMicrosPerMessage.toFixed(2)} µs/msg`;
     const baseCpu = row.baselineCpuMicrosPerMessage === undefined ? '' : ` (baseline ${row.baselineCpuMicrosPerMessage.toFixed(2)}, ratio ${(row.cpuMicrosPerMessage! / row.baselineCpuMicrosPerMessage).toFixed(2)})`;
-    console.log(`${row.name.padEnd(10)} ${format(row.median).padStart(10)} ${row.unit}  (${format(row.min)}–${format(row.max)})  rss ${row.rssPeakMiB.toFixed(0)} MiB${cpu}${baseCpu}${ratio}${row.extra ? `  [${row.extra}]` : ''}`);
+    const writes = row.writeMsPerMiB === undefined ? '' : `  writes ${row.writeMsPerMiB.toFixed(2)} ms/MiB`;
+    console.log(`${row.name.padEnd(10)} ${format(row.median).padStart(10)} ${row.unit}  (${format(row.min)}–${format(row.max)})  rss ${row.rssPeakMiB.toFixed(0)} MiB${cpu}${baseCpu}${writes}${ratio}${row.extra ? `  [${row.extra}]` : ''}`);
   }
   return 0;
 }

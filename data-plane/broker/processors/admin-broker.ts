@@ -28,6 +28,7 @@ export function getBrokerRuntimeInfoProcessor(broker: BrokerContext): RequestPro
   return (request) => {
     const store = broker.store;
     const now = Date.now();
+    const writes = store.commitLogWriteStats();
     const table = new Map<string, string>([
       ['brokerVersion', String(currentVersion)],
       ['brokerVersionDesc', 'APOGEE'],
@@ -43,6 +44,12 @@ export function getBrokerRuntimeInfoProcessor(broker: BrokerContext): RequestPro
       ['topicCount', String(broker.topicConfigs.size)],
       ['brokerRole', broker.settings.brokerRole],
       ['flushDiskType', broker.settings.flushDiskType],
+      // Apogee's own: what handing CommitLog bytes to the OS costs (a slow page cache shows here first).
+      ['commitLogWriteBytes', String(writes.bytes)],
+      ['commitLogWriteMs', writes.ms.toFixed(3)],
+      ['commitLogWriteMsPerMiB', writes.recentMsPerMiB.toFixed(3)],
+      ['commitLogInlineWrites', String(writes.inlineWrites)],
+      ['commitLogThreadWrites', String(writes.threadWrites)],
     ]);
     return createResponse(request, ResponseCode.SUCCESS, undefined, undefined, textEncoder.encode(encodeKVTable(table)));
   };

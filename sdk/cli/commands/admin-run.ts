@@ -1,4 +1,4 @@
-/** Runs `apogee group …`, `apogee lag`, `apogee message …` and `apogee offset reset`. */
+/** Runs `apogee group …`, `apogee lag`, `apogee message …`, `apogee offset reset` and `apogee broker-status`. */
 import type { MessageExt } from '../../native/message.ts';
 import { DLQ_GROUP_TOPIC_PREFIX, RETRY_GROUP_TOPIC_PREFIX } from '../../protocol/topic-names.ts';
 import { openAdmin, type CliAdmin } from '../admin-client.ts';
@@ -59,6 +59,23 @@ export function runLag(group: string, flags: GroupFlags): Promise<void> {
       printLagTable(queues);
       printLine(`total lag ${totalLag(queues)}`);
     }
+  });
+}
+
+export function runBrokerStatus(flags: ClientFlags): Promise<void> {
+  return withAdmin(flags, async (admin) => {
+    const stats = await admin.brokerRuntimeStats();
+    if (stats.size === 0) throw new CliError('no master broker is registered with the NameServer');
+    const sorted = [...stats].sort(([a], [b]) => a.localeCompare(b));
+    if (flags.json) {
+      printJson({ brokers: sorted.map(([brokerName, table]) => ({ brokerName, ...Object.fromEntries(Object.entries(table).sort(([a], [b]) => a.localeCompare(b))) })) });
+      return;
+    }
+    sorted.forEach(([brokerName, table], index) => {
+      if (index > 0) printLine();
+      printLine(brokerName);
+      printFields(Object.fromEntries(Object.entries(table).sort(([a], [b]) => a.localeCompare(b))));
+    });
   });
 }
 

@@ -1,7 +1,7 @@
 /**
  * `apogee group create|delete|list|describe`, `apogee lag GROUP`,
- * `apogee offset reset` and `apogee message get|query`: group, offset and
- * message administration through --namesrv.
+ * `apogee offset reset`, `apogee message get|query` and `apogee
+ * broker-status`: group, offset, message and broker administration through --namesrv.
  */
 import { Command, Option } from 'commander';
 import { parseNonNegativeInteger, parsePositiveInteger, parseTime, type ClientFlags } from '../options.ts';
@@ -115,6 +115,20 @@ export function offsetCommand(): Command {
     }),
   );
   return offset;
+}
+
+export function brokerStatusCommand(): Command {
+  return addClientOptions(
+    new Command('broker-status')
+      .summary("show each master broker's runtime figures")
+      .description(
+        "Shows each master broker's runtime info (RocketMQ's mqadmin brokerStatus): version, uptime, messages put and got, " +
+          'CommitLog offsets, and what writing the CommitLog into the OS has cost (commitLogWrite*).',
+      ),
+  ).action(async (flags: ClientFlags) => {
+    const { runBrokerStatus } = await import('./admin-run.ts');
+    await runBrokerStatus(flags);
+  });
 }
 
 function bodyOption(): Option {
