@@ -53,8 +53,8 @@ export class CommitLog {
   /** Recent cost of handing bytes to the OS (ms per MiB), from writes made here and by the writer thread. */
   private writeMsPerMiB = 0.2;
   /** Bytes handed to the OS and the milliseconds those writes took (sealing included), since the log was opened. */
-  writeBytesTotal = 0;
-  writeMsTotal = 0;
+  private writeBytesTotal = 0;
+  private writeMsTotal = 0;
   private readonly sampleWrite = (bytes: number, ms: number): void => {
     this.writeBytesTotal += bytes;
     this.writeMsTotal += ms;
