@@ -66,15 +66,16 @@ export function runBrokerStatus(flags: ClientFlags): Promise<void> {
   return withAdmin(flags, async (admin) => {
     const stats = await admin.brokerRuntimeStats();
     if (stats.size === 0) throw new CliError('no master broker is registered with the NameServer');
-    const sorted = [...stats].sort(([a], [b]) => a.localeCompare(b));
+    const byName = <T>(entries: Iterable<[string, T]>): [string, T][] => [...entries].sort(([a], [b]) => a.localeCompare(b));
+    const brokers = byName(stats).map(([brokerName, table]) => ({ brokerName, fields: Object.fromEntries(byName(Object.entries(table))) }));
     if (flags.json) {
-      printJson({ brokers: sorted.map(([brokerName, table]) => ({ brokerName, ...Object.fromEntries(Object.entries(table).sort(([a], [b]) => a.localeCompare(b))) })) });
+      printJson({ brokers: brokers.map(({ brokerName, fields }) => ({ brokerName, ...fields })) });
       return;
     }
-    sorted.forEach(([brokerName, table], index) => {
+    brokers.forEach(({ brokerName, fields }, index) => {
       if (index > 0) printLine();
       printLine(brokerName);
-      printFields(Object.fromEntries(Object.entries(table).sort(([a], [b]) => a.localeCompare(b))));
+      printFields(fields);
     });
   });
 }
