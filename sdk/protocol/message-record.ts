@@ -224,7 +224,7 @@ export function encodeMessageRecord(
   const body = input.body;
   const topic = input.topic;
   const propertiesBytes = input.propertiesBytes;
-  const propertiesLength = propertiesBytes !== undefined ? propertiesBytesLength(propertiesBytes) : (input.propertiesLength ?? utf8Length(input.properties));
+  const propertiesLength = input.propertiesLength ?? (propertiesBytes !== undefined ? propertiesBytesLength(propertiesBytes) : utf8Length(input.properties));
   const bornV6 = input.bornHost.length === 16;
   const storeV6 = input.storeHost.length === 16;
   const size = recordSize(body.length, topic.length, propertiesLength, input.bornHost.length, input.storeHost.length);

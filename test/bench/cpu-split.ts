@@ -28,18 +28,27 @@ export interface CpuSplit {
   steal: number;
 }
 
+/**
+ * The aggregate `cpu` line of /proc/stat, wherever it stands in `text`;
+ * undefined when there is none or it is broken. Fields past the fourth may be
+ * missing (older kernels) and count as 0.
+ */
+export function parseCpuTicks(text: string): CpuTimes | undefined {
+  const line = text.split('\n').find((candidate) => candidate.startsWith('cpu '));
+  if (line === undefined) return undefined;
+  const fields = line.trim().split(/\s+/).slice(1).map(Number);
+  if (fields.length < 4 || fields.some((value) => !Number.isFinite(value))) return undefined;
+  const tick = (index: number): number => fields[index] ?? 0;
+  // user nice system idle iowait irq softirq steal; guest times are already inside user and nice.
+  return { user: tick(0) + tick(1), system: tick(2), idle: tick(3), iowait: tick(4), irq: tick(5), softirq: tick(6), steal: tick(7) };
+}
+
 export function readCpuTimes(): CpuTimes | undefined {
-  let text: string;
   try {
-    text = fs.readFileSync('/proc/stat', 'latin1');
+    return parseCpuTicks(fs.readFileSync('/proc/stat', 'latin1'));
   } catch {
     return undefined;
   }
-  const fields = text.slice(0, text.indexOf('\n')).trim().split(/\s+/);
-  if (fields[0] !== 'cpu' || fields.length < 9) return undefined;
-  const tick = (index: number): number => Number(fields[index]);
-  // user nice system idle iowait irq softirq steal
-  return { user: tick(1) + tick(2), system: tick(3), idle: tick(4), iowait: tick(5), irq: tick(6), softirq: tick(7), steal: tick(8) };
 }
 
 export function cpuSplit(from: CpuTimes, to: CpuTimes): CpuSplit | undefined {

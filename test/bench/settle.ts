@@ -6,7 +6,7 @@
 // e2e p99 of every system was 2-4x worse at the end of a full run than in a
 // run of the e2e workload alone.
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { parseCpuTicks, readCpuTimes as readCpuTicks, type CpuTimes as CpuTicks } from './cpu-split.ts';
 
 /** CPU time counters of the whole machine, in clock ticks. */
 export interface CpuTimes {
@@ -33,14 +33,12 @@ const quietWindowsNeeded = 2;
  * parseCpuTimes('cpu  10 0 5 80 5 0 0 0 0 0\n') // { idle: 85, total: 100 }
  */
 export function parseCpuTimes(text: string): CpuTimes | undefined {
-  const line = text.split('\n').find((candidate) => candidate.startsWith('cpu '));
-  if (line === undefined) return undefined;
-  const fields = line.trim().split(/\s+/).slice(1).map(Number);
-  if (fields.length < 4 || fields.some((value) => !Number.isFinite(value))) return undefined;
-  // user nice system idle iowait irq softirq steal; guest times are already inside user and nice.
-  const counted = fields.slice(0, 8);
-  const total = counted.reduce((sum, value) => sum + value, 0);
-  return { idle: fields[3]! + (fields[4] ?? 0), total };
+  const ticks = parseCpuTicks(text);
+  return ticks && idleAndTotal(ticks);
+}
+
+function idleAndTotal(ticks: CpuTicks): CpuTimes {
+  return { idle: ticks.idle + ticks.iowait, total: ticks.user + ticks.system + ticks.idle + ticks.iowait + ticks.irq + ticks.softirq + ticks.steal };
 }
 
 /** Idle share between two readings; 1 when no tick passed. */
@@ -50,11 +48,8 @@ export function idleShare(before: CpuTimes, after: CpuTimes): number {
 }
 
 function readCpuTimes(): CpuTimes | undefined {
-  try {
-    return parseCpuTimes(readFileSync('/proc/stat', 'utf8'));
-  } catch {
-    return undefined;
-  }
+  const ticks = readCpuTicks();
+  return ticks && idleAndTotal(ticks);
 }
 
 /** Writes out dirty pages, then waits (at most `maxMs`) for two quiet windows in a row. */
