@@ -11,14 +11,18 @@ import { MessageSysFlag } from '../../sdk/protocol/message-record.ts';
 import type { ConsumeQueue } from './consume-queue.ts';
 import type { IndexService } from './index-service.ts';
 import type { ArriveListener, StoreLog, TagsCodeOf } from './message-store.ts';
-import { propertyValueEnd, propertyValueStart } from './properties.ts';
+import { propertyValueEnd, propertyValueStart, type PropertyRanges } from './properties.ts';
 
-/** Tags code of a record: the Java hash of `TAGS` (0 without one), unless the hook says otherwise. */
-export function tagsCodeFor(topic: string, properties: string, storeTimestamp: number, hook: TagsCodeOf | undefined): number {
+/**
+ * Tags code of a record: the Java hash of `TAGS` (0 without one), unless the
+ * hook says otherwise. `ranges`, when given, are those of `properties`.
+ */
+export function tagsCodeFor(topic: string, properties: string, storeTimestamp: number, hook: TagsCodeOf | undefined, ranges?: PropertyRanges): number {
   if (hook) {
     const code = hook(topic, properties, storeTimestamp);
     if (code !== undefined) return code;
   }
+  if (ranges !== undefined) return ranges.tagsStart < 0 ? 0 : javaStringHashCodeOfRange(properties, ranges.tagsStart, ranges.tagsEnd);
   const tagsAt = propertyValueStart(properties, 'TAGS');
   return tagsAt < 0 ? 0 : javaStringHashCodeOfRange(properties, tagsAt, propertyValueEnd(properties, tagsAt));
 }
@@ -43,12 +47,13 @@ export class Dispatcher {
     sysFlag: number,
     storeTimestamp: number,
     properties: string,
+    ranges?: PropertyRanges,
   ): void {
     const transaction = sysFlag & 0xc;
     const toQueue = transaction === MessageSysFlag.TRANSACTION_NOT_TYPE || transaction === MessageSysFlag.TRANSACTION_COMMIT_TYPE;
     if (toQueue) queue.putUnit(queueOffset, physicalOffset, size, tagsCode);
     if (this.index && transaction !== MessageSysFlag.TRANSACTION_ROLLBACK_TYPE) {
-      this.index.buildIndex(queue.topic, properties, physicalOffset, storeTimestamp);
+      this.index.buildIndex(queue.topic, properties, physicalOffset, storeTimestamp, ranges);
     }
     this.dispatchedOffset = physicalOffset + size;
     this.lastStoreTimestamp = storeTimestamp;

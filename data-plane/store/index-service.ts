@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { javaStringHashCode, javaStringHashCodeOfRange } from '../../sdk/util/java-hash.ts';
 import { IndexFile } from './index-file.ts';
-import { findProperty, propertyValueEnd, propertyValueStart } from './properties.ts';
+import { findProperty, propertyValueEnd, propertyValueStart, type PropertyRanges } from './properties.ts';
 
 /** keyHash of an index key: |Java hash|, with Integer.MIN_VALUE mapped to 0. */
 export function indexKeyHash(indexKey: string): number {
@@ -49,16 +49,19 @@ export class IndexService {
     return last && last.header.indexCount > 1 ? last.header.endPhyOffset : -1;
   }
 
-  /** Indexes one record. */
-  buildIndex(topic: string, properties: string, physicalOffset: number, storeTimestamp: number): void {
+  /** Indexes one record. `ranges`, when given, are those of `properties` (saves searching it). */
+  buildIndex(topic: string, properties: string, physicalOffset: number, storeTimestamp: number, ranges?: PropertyRanges): void {
     if (physicalOffset <= this.lastIndexedOffset()) return;
     // The unique key is hashed where it stands in the properties text, without slicing it out.
-    const uniqueKeyAt = propertyValueStart(properties, 'UNIQ_KEY');
-    const keys = properties.includes('KEYS\u0001') ? findProperty(properties, 'KEYS') : undefined;
+    const uniqueKeyAt = ranges !== undefined ? ranges.uniqueKeyStart : propertyValueStart(properties, 'UNIQ_KEY');
+    let keys: string | undefined;
+    if (ranges !== undefined) keys = ranges.keysStart < 0 ? undefined : properties.slice(ranges.keysStart, ranges.keysEnd);
+    else keys = properties.includes('KEYS\u0001') ? findProperty(properties, 'KEYS') : undefined;
     if (uniqueKeyAt < 0 && !keys) return;
     const seed = this.topicSeed(topic);
     if (uniqueKeyAt >= 0) {
-      const hash = javaStringHashCodeOfRange(properties, uniqueKeyAt, propertyValueEnd(properties, uniqueKeyAt), seed);
+      const uniqueKeyEnd = ranges !== undefined ? ranges.uniqueKeyEnd : propertyValueEnd(properties, uniqueKeyAt);
+      const hash = javaStringHashCodeOfRange(properties, uniqueKeyAt, uniqueKeyEnd, seed);
       this.putKey(keyHashOf(hash), physicalOffset, storeTimestamp);
     }
     if (keys) {

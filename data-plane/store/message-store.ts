@@ -26,7 +26,7 @@ import { Dispatcher, tagsCodeFor } from './dispatch.ts';
 import { FlushService } from './flush.ts';
 import { MessageReader } from './get-message.ts';
 import { IndexService } from './index-service.ts';
-import { findProperty, isWaitFalse } from './properties.ts';
+import { findProperty, propertyRangesOf, type PropertyRanges } from './properties.ts';
 import { QueueTable } from './queue-table.ts';
 import { recover, type RecoveryResult } from './recovery.ts';
 import { fileSystemUsage, RetentionService } from './retention.ts';
@@ -107,6 +107,11 @@ export interface MessageToPut {
    * ignored once `properties` is no longer their text (a rewriter replaced it).
    */
   propertiesBytes?: PropertiesBytes;
+  /**
+   * Where `properties`' TAGS, KEYS, UNIQ_KEY and WAIT lie (properties.ts), when
+   * the sender already scanned them; ignored once `properties` is no longer their text.
+   */
+  propertyRanges?: PropertyRanges;
   /** MessageSysFlag; the host bits (0x10, 0x20) are set by the store from the addresses. */
   sysFlag: number;
   bornTimestamp: number;
@@ -252,6 +257,7 @@ interface PendingDispatch {
   sysFlag: number;
   storeTimestamp: number;
   properties: string;
+  ranges: PropertyRanges;
 }
 
 /**
@@ -376,12 +382,13 @@ export class MessageStore {
     if (physicalOffset < 0) return Promise.resolve(MessageStore.refusedReserve(physicalOffset, PutRefusalReason.RECORD_TOO_LARGE));
     const queue = this.queues.queue(message.topic, message.queueId);
     const storeTimestamp = this.settings.now();
-    const queueOffset = this.appendRecord(message, queue, topicEntry.topicBytes, bornHost, propertiesLength, physicalOffset, storeTimestamp);
+    const ranges = propertyRangesOf(message);
+    const queueOffset = this.appendRecord(message, ranges, queue, topicEntry.topicBytes, bornHost, propertiesLength, physicalOffset, storeTimestamp);
     const result: PutResult = {
       status: PutMessageStatus.PUT_OK, physicalOffset, queueOffset, wroteBytes: size, storeTimestamp,
       offsetMsgId: offsetMessageIdFromPrefix(this.offsetMsgIdPrefix, physicalOffset),
     };
-    return this.answerAfterWrite(result, this.flushEndFor(message, physicalOffset + size));
+    return this.answerAfterWrite(result, this.settings.flushDiskType === 'SYNC_FLUSH' && !ranges.waitFalse ? physicalOffset + size : -1);
   }
 
   /** Appends a batch of messages for one topic-queue as one append, all in one segment. */
@@ -423,11 +430,13 @@ export class MessageStore {
     let firstQueueOffset = -1;
     let waitFlush = false;
     for (let i = 0; i < messages.length; i++) {
-      const queueOffset = this.appendRecord(messages[i]!, queue, topicEntry.topicBytes, bornHosts[i]!, propertiesLengths[i]!, physicalOffset, storeTimestamp);
+      const message = messages[i]!;
+      const ranges = propertyRangesOf(message);
+      const queueOffset = this.appendRecord(message, ranges, queue, topicEntry.topicBytes, bornHosts[i]!, propertiesLengths[i]!, physicalOffset, storeTimestamp);
       if (i === 0) firstQueueOffset = queueOffset;
       offsetMsgIds.push(offsetMessageIdFromPrefix(this.offsetMsgIdPrefix, physicalOffset));
       physicalOffset = this.commitLog.writeOffset;
-      if (!isWaitFalse(messages[i]!.properties)) waitFlush = true;
+      if (!ranges.waitFalse) waitFlush = true;
     }
     const result: PutBatchResult = {
       status: PutMessageStatus.PUT_OK, physicalOffset: firstOffset, queueOffset: firstQueueOffset, offsetMsgIds,
@@ -475,7 +484,7 @@ export class MessageStore {
 
   /** Encodes one record at `physicalOffset` (already reserved) and queues its dispatch for after the write; returns its queue offset. */
   private appendRecord(
-    message: MessageToPut, queue: ConsumeQueue, topicBytes: Uint8Array, bornHost: Uint8Array,
+    message: MessageToPut, ranges: PropertyRanges, queue: ConsumeQueue, topicBytes: Uint8Array, bornHost: Uint8Array,
     propertiesLength: number, physicalOffset: number, storeTimestamp: number,
   ): number {
     const transaction = message.sysFlag & 0xc;
@@ -501,14 +510,10 @@ export class MessageStore {
     const commitLog = this.commitLog;
     const size = encodeMessageRecord(commitLog.buffer, physicalOffset - commitLog.bufferBase, input, commitLog.view);
     commitLog.commit(size);
-    const tagsCode = tagsCodeFor(message.topic, message.properties, storeTimestamp, this.settings.tagsCodeOf);
+    const tagsCode = tagsCodeFor(message.topic, message.properties, storeTimestamp, this.settings.tagsCodeOf, ranges);
     const sysFlag = (message.sysFlag & ~0x30) | (bornHost.length === 16 ? 0x10 : 0) | (this.storeHostBytes.length === 16 ? 0x20 : 0);
-    this.pendingDispatches.push({ queue, queueOffset, physicalOffset, size, tagsCode, sysFlag, storeTimestamp, properties: message.properties });
+    this.pendingDispatches.push({ queue, queueOffset, physicalOffset, size, tagsCode, sysFlag, storeTimestamp, properties: message.properties, ranges });
     return queueOffset;
-  }
-
-  private flushEndFor(message: MessageToPut, end: number): number {
-    return this.settings.flushDiskType === 'SYNC_FLUSH' && !isWaitFalse(message.properties) ? end : -1;
   }
 
   private hostBytes(address: string): Uint8Array {
@@ -597,7 +602,7 @@ export class MessageStore {
     const dispatches = group.dispatches;
     for (let i = 0; i < dispatches.length; i++) {
       const d = dispatches[i]!;
-      dispatcher.dispatch(d.queue, d.queueOffset, d.physicalOffset, d.size, d.tagsCode, d.sysFlag, d.storeTimestamp, d.properties);
+      dispatcher.dispatch(d.queue, d.queueOffset, d.physicalOffset, d.size, d.tagsCode, d.sysFlag, d.storeTimestamp, d.properties, d.ranges);
     }
     const { resolves, results, flushEnds } = group;
     let waiting = false;

@@ -3,7 +3,7 @@
 // values, duplicates and broken pairs included.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { findProperty, isWaitFalse, propertyValueEnd, propertyValueStart } from './properties.ts';
+import { findProperty, propertyValueEnd, propertyValueStart, scanProperties } from './properties.ts';
 
 /** The last non-empty value of `name` among the well-formed `name\u0001value` pairs. */
 function reference(properties: string, name: string): string | undefined {
@@ -15,7 +15,10 @@ function reference(properties: string, name: string): string | undefined {
   return found;
 }
 
-const piece = fc.constantFrom('TAGS', 'KEYS', 'UNIQ_KEY', 'WAIT', 'XTAGS', 'TAG', 'false', 'a b', '\u0001', '\u0002', 'é', '');
+const piece = fc.constantFrom(
+  'TAGS', 'KEYS', 'UNIQ_KEY', 'WAIT', 'XTAGS', 'TAG', 'false', 'a b', '\u0001', '\u0002', 'é', '',
+  'DELAY', 'XDELAY', 'TRAN_MSG', 'TIMER_DELAY_SEC', '__STARTDELIVERTIME', '3',
+);
 const text = fc.array(piece, { maxLength: 14 }).map((pieces) => pieces.join(''));
 
 describe('store properties', () => {
@@ -32,13 +35,38 @@ describe('store properties', () => {
     );
   });
 
+  it('scanProperties finds in one pass what findProperty finds name by name', () => {
+    const redirecting = (properties: string): boolean =>
+      properties.split('\u0002').some((pair) => {
+        const separator = pair.indexOf('\u0001');
+        if (separator < 0 || separator + 1 >= pair.length) return false;
+        const name = pair.slice(0, separator);
+        return name === 'DELAY' || name === 'TRAN_MSG' || name === '__STARTDELIVERTIME' || name.startsWith('TIMER_');
+      });
+    fc.assert(
+      fc.property(text, (properties) => {
+        const ranges = scanProperties(properties);
+        const valueAt = (start: number, end: number): string | undefined => (start < 0 ? undefined : properties.slice(start, end));
+        expect(valueAt(ranges.tagsStart, ranges.tagsEnd)).toBe(reference(properties, 'TAGS'));
+        expect(valueAt(ranges.keysStart, ranges.keysEnd)).toBe(reference(properties, 'KEYS'));
+        expect(valueAt(ranges.uniqueKeyStart, ranges.uniqueKeyEnd)).toBe(reference(properties, 'UNIQ_KEY'));
+        expect(ranges.waitFalse).toBe(reference(properties, 'WAIT') === 'false');
+        expect(ranges.mayRedirect).toBe(redirecting(properties));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
   it('reads values at the start, in the middle and at an unterminated end', () => {
     const properties = 'TAGS\u0001A\u0002UNIQ_KEY\u0001ID1\u0002KEYS\u0001k1 k2';
     expect(findProperty(properties, 'TAGS')).toBe('A');
     expect(findProperty(properties, 'UNIQ_KEY')).toBe('ID1');
     expect(findProperty(properties, 'KEYS')).toBe('k1 k2');
     expect(findProperty('XTAGS\u0001A\u0002', 'TAGS')).toBeUndefined();
-    expect(isWaitFalse('WAIT\u0001false\u0002')).toBe(true);
-    expect(isWaitFalse('WAIT\u0001false\u0002WAIT\u0001true\u0002')).toBe(false);
+    expect(scanProperties('WAIT\u0001false\u0002').waitFalse).toBe(true);
+    expect(scanProperties('WAIT\u0001false\u0002WAIT\u0001true\u0002').waitFalse).toBe(false);
+    expect(scanProperties('WAIT\u0001falsey\u0002').waitFalse).toBe(false);
+    expect(scanProperties('UNIQ_KEY\u0001ID1\u0002TIMER_DELAY_SEC\u00015\u0002').mayRedirect).toBe(true);
+    expect(scanProperties('UNIQ_KEY\u0001TIMER_DELAY_SEC\u0002XDELAY\u00011\u0002').mayRedirect).toBe(false);
   });
 });

@@ -1,7 +1,8 @@
 /**
  * Reading single properties out of the encoded properties text (wire §12.1)
  * without splitting it into a map: the store needs `TAGS`, `KEYS`, `UNIQ_KEY`
- * and `WAIT` of every message, so this stays allocation-light.
+ * and `WAIT` of every message, so this stays allocation-light, and
+ * `scanProperties` finds all four in one pass.
  */
 
 /** Value of property `name`, or undefined. A later duplicate wins, as in Java. */
@@ -36,7 +37,77 @@ export function propertyValueEnd(properties: string, start: number): number {
   return end < 0 ? properties.length : end;
 }
 
-/** True when the message asks not to wait for the flush (`WAIT` = `false`). */
-export function isWaitFalse(properties: string): boolean {
-  return properties.includes('WAIT\u0001false') && findProperty(properties, 'WAIT') === 'false';
+/**
+ * Where the values that every put reads lie in one properties text, found in
+ * one pass over its name/value pairs instead of one search of the whole text
+ * per name. Ranges are `[start, end)` in `text`, -1 when absent; as with
+ * `findProperty`, a later non-empty duplicate wins. Valid while the
+ * message's properties are still `text`.
+ */
+export interface PropertyRanges {
+  readonly text: string;
+  tagsStart: number;
+  tagsEnd: number;
+  keysStart: number;
+  keysEnd: number;
+  uniqueKeyStart: number;
+  uniqueKeyEnd: number;
+  /** `WAIT` is `false`: the put does not wait for a SYNC_FLUSH. */
+  waitFalse: boolean;
+  /**
+   * A property that can send the message elsewhere is present: `DELAY`, a
+   * `TIMER_` name, `__STARTDELIVERTIME` or `TRAN_MSG`. Without one, the
+   * delay, timer and transaction rewrites leave the message alone.
+   */
+  mayRedirect: boolean;
+}
+
+/** One pass over `text`'s pairs; see `PropertyRanges`. */
+export function scanProperties(text: string): PropertyRanges {
+  const ranges: PropertyRanges = {
+    text, tagsStart: -1, tagsEnd: -1, keysStart: -1, keysEnd: -1, uniqueKeyStart: -1, uniqueKeyEnd: -1, waitFalse: false, mayRedirect: false,
+  };
+  const length = text.length;
+  let at = 0;
+  while (at < length) {
+    let end = text.indexOf('\u0002', at);
+    if (end < 0) end = length;
+    const separator = text.indexOf('\u0001', at);
+    // A pair is `name\u0001value`; text without a separator before the next pair's start names nothing.
+    if (separator >= 0 && separator < end && end > separator + 1) classify(ranges, text, at, separator, end);
+    at = end + 1;
+  }
+  return ranges;
+}
+
+function classify(ranges: PropertyRanges, text: string, at: number, separator: number, end: number): void {
+  const value = separator + 1;
+  switch (separator - at) {
+    case 4:
+      if (text.startsWith('TAGS', at)) {
+        ranges.tagsStart = value;
+        ranges.tagsEnd = end;
+      } else if (text.startsWith('KEYS', at)) {
+        ranges.keysStart = value;
+        ranges.keysEnd = end;
+      } else if (text.startsWith('WAIT', at)) ranges.waitFalse = end - value === 5 && text.startsWith('false', value);
+      return;
+    case 8:
+      if (text.startsWith('UNIQ_KEY', at)) {
+        ranges.uniqueKeyStart = value;
+        ranges.uniqueKeyEnd = end;
+      } else if (text.startsWith('TRAN_MSG', at)) ranges.mayRedirect = true;
+      return;
+    case 5:
+      if (text.startsWith('DELAY', at)) ranges.mayRedirect = true;
+      return;
+    default:
+      if (text.startsWith('TIMER_', at) || (separator - at === 18 && text.startsWith('__STARTDELIVERTIME', at))) ranges.mayRedirect = true;
+  }
+}
+
+/** The message's ranges when they still describe its properties, else a fresh scan. */
+export function propertyRangesOf(message: { properties: string; propertyRanges?: PropertyRanges }): PropertyRanges {
+  const ranges = message.propertyRanges;
+  return ranges !== undefined && ranges.text === message.properties ? ranges : scanProperties(message.properties);
 }

@@ -176,7 +176,7 @@ function sendRewriters(broker: BrokerContext, services: AdvancedServices): Messa
     {
       name: 'delay-and-timer',
       rewrite(message) {
-        if (!mayDelayOrTime(message.properties)) return undefined;
+        if (!mayDelayOrTime(message)) return undefined;
         const rewrite = rewriteForDelay(message, delayOptions);
         if (!rewrite.ok) return { code: ResponseCode.MESSAGE_ILLEGAL, remark: rewrite.reason };
         if (rewrite.rewritten) Object.assign(message, rewrite.message);

@@ -22,6 +22,7 @@ import { groupOfRetryOrDlqTopic, isNotAllowedSendTopic, isRetryTopic, validateTo
 import type { Connection } from '../../../sdk/remoting/connection.ts';
 import type { RequestProcessor } from '../../../sdk/remoting/server.ts';
 import type { MessageToPut, PutBatchResult, PutResult } from '../../store/message-store.ts';
+import { scanProperties } from '../../store/properties.ts';
 import { PutMessageStatus } from '../../store/status.ts';
 import type { BrokerContext } from '../broker-context.ts';
 import type { TopicConfig } from '../managers/topic-config-manager.ts';
@@ -78,6 +79,8 @@ function sendOne(broker: BrokerContext, request: RemotingCommand, connection: Co
     flag: header.flag,
     body,
     properties,
+    // Scanned once here for the rewriters and the store alike.
+    propertyRanges: scanProperties(properties),
     sysFlag: sysFlagFor(header.sysFlag, checked.topicConfig),
     bornTimestamp: header.bornTimestamp,
     bornHost: { address: connection.remoteHost, port: connection.remotePort },
@@ -146,6 +149,7 @@ function sendBatch(broker: BrokerContext, request: RemotingCommand, connection: 
       body: entry.body,
       properties,
       propertiesBytes,
+      propertyRanges: scanProperties(properties),
       sysFlag,
       bornTimestamp: header.bornTimestamp,
       bornHost,

@@ -48,8 +48,11 @@ const M = MessageConst;
  * if (!rewrite.ok) return createResponse(request, ResponseCode.MESSAGE_ILLEGAL, rewrite.reason);
  * const put = await store.putMessage(rewrite.message);
  */
-/** False when `properties` certainly holds no delay level and no timer: the test the send path runs for every message. */
-export function mayDelayOrTime(properties: string): boolean {
+/** False when the message certainly holds no delay level and no timer: the test the send path runs for every message. */
+export function mayDelayOrTime(message: MessageToPut): boolean {
+  const ranges = message.propertyRanges;
+  const properties = message.properties;
+  if (ranges !== undefined && ranges.text === properties) return ranges.mayRedirect;
   return properties.includes('DELAY\u0001') || properties.includes('TIMER_') || properties.includes('__STARTDELIVERTIME\u0001');
 }
 

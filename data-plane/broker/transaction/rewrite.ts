@@ -23,6 +23,8 @@ const M = MessageConst;
 
 /** True for a message the producer sent as the first half of a transaction. */
 export function isTransactionHalf(message: MessageToPut): boolean {
+  const ranges = message.propertyRanges;
+  if (ranges !== undefined && ranges.text === message.properties && !ranges.mayRedirect) return false;
   return message.properties.includes('TRAN_MSG\u0001') && findProperty(message.properties, M.PROPERTY_TRANSACTION_PREPARED) === 'true';
 }
 
