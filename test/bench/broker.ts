@@ -14,8 +14,9 @@
  * every variant also runs a broker from another checkout in the same rounds and the ratio
  * (this tree / baseline) is printed. `--profile <dir>` runs the brokers under `node --cpu-prof`.
  * Also printed: the broker's peak RSS and, for the closed-loop variants, the broker's CPU time
- * (user + system, all its threads) per message over the measured window: steadier than msgs/s on
- * a shared machine, where a noisy neighbour moves the rate more than the work; and what the broker's
+ * (user + system) per message over the measured window, all its threads and the event loop's own
+ * thread (the rest is mostly the CommitLog writer thread): steadier than msgs/s on a shared
+ * machine, where a noisy neighbour moves the rate more than the work; and what the broker's
  * CommitLog writes into the OS took over that window (ms per MiB, from GET_BROKER_RUNTIME_INFO), which
  * says whether a slow round had a slow page cache. Flags: --seconds 3 --rounds 3 --inflight 1000
  * --variants a,b --backlog 200000 --rate 5000 --json.
@@ -69,6 +70,8 @@ interface Figure {
   rssBytes: number;
   /** Broker CPU microseconds per message over the measured window (closed-loop variants). */
   cpuMicrosPerMessage?: number;
+  /** The part of it on the broker's event loop (its main thread); the rest is its other threads. */
+  loopCpuMicrosPerMessage?: number;
   /** What the broker's CommitLog writes into the OS took over the measured window, ms per MiB (closed-loop variants). */
   writeMsPerMiB?: number;
 }
@@ -97,7 +100,7 @@ async function startBroker(root: string, flushDiskType: string, profileDir: stri
   const sampler = setInterval(() => (rssPeak = Math.max(rssPeak, rssOf(child.pid!))), 250);
   return {
     address: `127.0.0.1:${port}`,
-    cpuSeconds: () => cpuSecondsOf(child.pid!),
+    cpuSeconds: (): BrokerCpu => ({ total: cpuSecondsOf(`/proc/${child.pid!}/stat`), loop: cpuSecondsOf(`/proc/${child.pid!}/task/${child.pid!}/stat`) }),
     rssPeak: () => Math.max(rssPeak, rssOf(child.pid!)),
     async stop() {
       clearInterval(sampler);
@@ -109,10 +112,19 @@ async function startBroker(root: string, flushDiskType: string, profileDir: stri
   };
 }
 
-/** User + system CPU seconds of a process, all threads, from /proc (clock ticks of 1/100 s). */
-function cpuSecondsOf(pid: number): number {
+/** CPU seconds of the broker process (all threads) and of its main thread, where the event loop runs. */
+interface BrokerCpu {
+  total: number;
+  loop: number;
+}
+
+/**
+ * User + system CPU seconds from a /proc stat file (clock ticks of 1/100 s):
+ * `/proc/<pid>/stat` counts every thread, `/proc/<pid>/task/<tid>/stat` one.
+ */
+function cpuSecondsOf(statPath: string): number {
   try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const stat = fs.readFileSync(statPath, 'utf8');
     // Fields after the parenthesised command name: state is field 3, utime 14, stime 15.
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return (Number(fields[11]) + Number(fields[12])) / 100;
@@ -176,8 +188,8 @@ async function closedLoop(
   perRequest: number,
   seconds: number,
   inflight: number,
-  cpuSeconds: () => number,
-): Promise<{ rate: number; cpuMicrosPerMessage: number; writeMsPerMiB?: number }> {
+  cpuSeconds: () => BrokerCpu,
+): Promise<{ rate: number; cpuMicrosPerMessage: number; loopCpuMicrosPerMessage: number; writeMsPerMiB?: number }> {
   let running = true;
   let answered = 0;
   let failed = 0;
@@ -202,14 +214,19 @@ async function closedLoop(
   const started = performance.now();
   await sleep(seconds * 1000);
   const count = answered - startCount;
-  const cpu = cpuSeconds() - startCpu;
+  const endCpu = cpuSeconds();
   const elapsed = (performance.now() - started) / 1000;
   const endWrites = await commitLogWrites(client, address);
   running = false;
   if (failed > 0) throw new Error(`${failed} request(s) failed, first: ${lastFailure}`);
   const writeMsPerMiB =
     startWrites && endWrites && endWrites.bytes > startWrites.bytes ? ((endWrites.ms - startWrites.ms) * 2 ** 20) / (endWrites.bytes - startWrites.bytes) : undefined;
-  return { rate: count / elapsed, cpuMicrosPerMessage: (cpu * 1e6) / count, writeMsPerMiB };
+  return {
+    rate: count / elapsed,
+    cpuMicrosPerMessage: ((endCpu.total - startCpu.total) * 1e6) / count,
+    loopCpuMicrosPerMessage: ((endCpu.loop - startCpu.loop) * 1e6) / count,
+    writeMsPerMiB,
+  };
 }
 
 /**
@@ -312,18 +329,19 @@ async function runVariant(name: VariantName, root: string, flags: Flags): Promis
     let value: number;
     let extra = '';
     let cpuMicrosPerMessage: number | undefined;
+    let loopCpuMicrosPerMessage: number | undefined;
     let writeMsPerMiB: number | undefined;
     if (name.startsWith('batch')) {
-      ({ rate: value, cpuMicrosPerMessage, writeMsPerMiB } = await closedLoop(client, broker.address, () => batchRequest(body), BATCH, flags.seconds, flags.inflight, broker.cpuSeconds));
+      ({ rate: value, cpuMicrosPerMessage, loopCpuMicrosPerMessage, writeMsPerMiB } = await closedLoop(client, broker.address, () => batchRequest(body), BATCH, flags.seconds, flags.inflight, broker.cpuSeconds));
     } else if (name === 'pull-1k') value = await pullBacklog(client, broker.address, body, flags.backlog, flags.inflight);
     else if (name === 'e2e-1k') {
       const latency = await endToEnd(client, broker.address, bodyBytes, flags.rate, flags.seconds);
       value = latency.p99;
       extra = `p50 ${latency.p50.toFixed(2)} ms`;
     } else {
-      ({ rate: value, cpuMicrosPerMessage, writeMsPerMiB } = await closedLoop(client, broker.address, () => sendRequest(body), 1, flags.seconds, flags.inflight, broker.cpuSeconds));
+      ({ rate: value, cpuMicrosPerMessage, loopCpuMicrosPerMessage, writeMsPerMiB } = await closedLoop(client, broker.address, () => sendRequest(body), 1, flags.seconds, flags.inflight, broker.cpuSeconds));
     }
-    return { value, extra, rssBytes: broker.rssPeak(), cpuMicrosPerMessage, writeMsPerMiB };
+    return { value, extra, rssBytes: broker.rssPeak(), cpuMicrosPerMessage, loopCpuMicrosPerMessage, writeMsPerMiB };
   } finally {
     await client.close();
     await broker.stop();
@@ -384,7 +402,7 @@ export async function run(argv: string[]): Promise<number> {
         const key = `${name}${root === repoRoot ? '' : ' (baseline)'}`;
         const figure = await runVariant(name, root, flags);
         const cpu =
-          (figure.cpuMicrosPerMessage === undefined ? '' : ` cpu ${figure.cpuMicrosPerMessage.toFixed(2)} µs/msg`) +
+          (figure.cpuMicrosPerMessage === undefined ? '' : ` cpu ${figure.cpuMicrosPerMessage.toFixed(2)} µs/msg (event loop ${figure.loopCpuMicrosPerMessage!.toFixed(2)})`) +
           (figure.writeMsPerMiB === undefined ? '' : ` writes ${figure.writeMsPerMiB.toFixed(2)} ms/MiB`);
         if (!flags.json) console.error(`round ${round + 1} ${key}: ${figure.value.toFixed(name === 'e2e-1k' ? 2 : 0)}${cpu} ${figure.extra}`);
         samples.set(key, [...(samples.get(key) ?? []), figure]);
@@ -398,6 +416,7 @@ export async function run(argv: string[]): Promise<number> {
     const baseValue = base ? median(base.map((f) => f.value)) : undefined;
     const cpuOf = (list: Figure[]) => (list[0]!.cpuMicrosPerMessage === undefined ? undefined : median(list.map((f) => f.cpuMicrosPerMessage!)));
     const cpuMicrosPerMessage = cpuOf(figures);
+    const loopCpuMicrosPerMessage = cpuMicrosPerMessage === undefined ? undefined : median(figures.map((f) => f.loopCpuMicrosPerMessage!));
     const baselineCpuMicrosPerMessage = base ? cpuOf(base) : undefined;
     const writeCosts = figures.flatMap((f) => (f.writeMsPerMiB === undefined ? [] : [f.writeMsPerMiB]));
     const writeMsPerMiB = writeCosts.length > 0 ? median(writeCosts) : undefined;
@@ -405,7 +424,7 @@ export async function run(argv: string[]): Promise<number> {
       name, unit: name === 'e2e-1k' ? 'ms p99' : 'msgs/s', median: value, min: Math.min(...figures.map((f) => f.value)),
       max: Math.max(...figures.map((f) => f.value)), extra: figures.map((f) => f.extra).filter(Boolean).join('; '),
       rssPeakMiB: Math.max(...figures.map((f) => f.rssBytes)) / 2 ** 20, baseline: baseValue, ratio: baseValue ? value / baseValue : undefined,
-      cpuMicrosPerMessage, baselineCpuMicrosPerMessage, writeMsPerMiB,
+      cpuMicrosPerMessage, loopCpuMicrosPerMessage, baselineCpuMicrosPerMessage, writeMsPerMiB,
     };
   });
   if (flags.json) {
@@ -416,7 +435,7 @@ export async function run(argv: string[]): Promise<number> {
   for (const row of rows) {
     const format = (value: number) => (row.unit === 'msgs/s' ? Math.round(value).toLocaleString('en-US') : value.toFixed(2));
     const ratio = row.ratio === undefined ? '' : `  baseline ${format(row.baseline!)}  ratio ${row.ratio.toFixed(2)}`;
-    const cpu = row.cpuMicrosPerMessage === undefined ? '' : `  cpu ${row.cpuMicrosPerMessage.toFixed(2)} µs/msg`;
+    const cpu = row.cpuMicrosPerMessage === undefined ? '' : `  cpu ${row.cpuMicrosPerMessage.toFixed(2)} µs/msg (event loop ${row.loopCpuMicrosPerMessage!.toFixed(2)})`;
     const baseCpu = row.baselineCpuMicrosPerMessage === undefined ? '' : ` (baseline ${row.baselineCpuMicrosPerMessage.toFixed(2)}, ratio ${(row.cpuMicrosPerMessage! / row.baselineCpuMicrosPerMessage).toFixed(2)})`;
     const writes = row.writeMsPerMiB === undefined ? '' : `  writes ${row.writeMsPerMiB.toFixed(2)} ms/MiB`;
     console.log(`${row.name.padEnd(10)} ${format(row.median).padStart(10)} ${row.unit}  (${format(row.min)}–${format(row.max)})  rss ${row.rssPeakMiB.toFixed(0)} MiB${cpu}${baseCpu}${writes}${ratio}${row.extra ? `  [${row.extra}]` : ''}`);
