@@ -220,6 +220,18 @@ describe('round trips of arbitrary commands', () => {
 });
 
 describe('header text decoding', () => {
+  it('hands back the right strings when short keys and values repeat, collide in the string cache and mix in non-ASCII', () => {
+    // Far more distinct short strings than the cache has slots, each seen several times in a shuffled order.
+    const pool = Array.from({ length: 3000 }, (_, n) => (n % 7 === 0 ? `é${n}` : n % 5 === 0 ? String(1765152000000 + n) : `v${n}`));
+    let seed = 7;
+    const pick = (): string => pool[(seed = (Math.imul(seed, 1103515245) + 12345) >>> 0) % pool.length]!;
+    for (let i = 0; i < 4000; i++) {
+      const extFields: Record<string, string> = { [pick()]: pick(), topic: pick(), [`k${i % 50}`]: pick() };
+      const command: RemotingCommand = { code: 310, language: 'JAVA', version: 1, opaque: i, flag: 0, serializeType: SerializeType.ROCKETMQ, extFields };
+      expect(decodeBinaryHeader(encodeBinaryHeader(command)).extFields).toEqual(extFields);
+    }
+  });
+
   it('reads the same strings from a Buffer (native UTF-8) as from a plain Uint8Array, invalid bytes included', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 40 }), (text, raw) => {

@@ -126,22 +126,37 @@ function readUtf8(bytes: Uint8Array, start: number, end: number): string {
 }
 
 /**
- * Header keys repeat in every frame (`msgId`, `queueId`, `a`, `b`, …): keep
- * one string per key instead of making a new one each time, which also spares
- * the engine interning it again as a property name.
+ * Header keys repeat in every frame (`msgId`, `queueId`, `a`, `b`, …), and
+ * so do most values (a producer's group and topic, `TBW102`, queue ids, `0`,
+ * `false`): a direct-mapped cache of short strings hands back the string made
+ * last time for the same bytes, which for a key also spares the engine
+ * interning it again as a property name. A slot holds the last string that
+ * hashed to it, so strings seen once (timestamps) only displace each other,
+ * and the cache never grows. Keys and values have a table each, so the many
+ * values cannot push out the few keys.
  */
-const keyCache = new Map<number, string>();
-const keyCacheSizeMax = 4096;
+const cacheSlots = 1024;
+const cachedValueBytesMax = 24;
+const keyCache: (string | undefined)[] = new Array<string | undefined>(cacheSlots).fill(undefined);
+const valueCache: (string | undefined)[] = new Array<string | undefined>(cacheSlots).fill(undefined);
 
 function readKey(bytes: Uint8Array, start: number, end: number): string {
-  if (end - start > shortTextBytesMax) return readUtf8(bytes, start, end);
+  return end - start > shortTextBytesMax ? readUtf8(bytes, start, end) : readCached(keyCache, bytes, start, end);
+}
+
+function readValue(bytes: Uint8Array, start: number, end: number): string {
+  return end - start > cachedValueBytesMax ? readUtf8(bytes, start, end) : readCached(valueCache, bytes, start, end);
+}
+
+function readCached(cache: (string | undefined)[], bytes: Uint8Array, start: number, end: number): string {
   let hash = end - start;
   for (let index = start; index < end; index++) hash = Math.imul(hash ^ bytes[index]!, 0x01000193);
-  const cached = keyCache.get(hash);
+  const slot = (hash ^ (hash >>> 16)) & (cacheSlots - 1);
+  const cached = cache[slot];
   if (cached !== undefined && sameAscii(cached, bytes, start, end)) return cached;
-  const key = readUtf8(bytes, start, end);
-  if (keyCache.size < keyCacheSizeMax) keyCache.set(hash, key);
-  return key;
+  const text = readUtf8(bytes, start, end);
+  cache[slot] = text;
+  return text;
 }
 
 function sameAscii(text: string, bytes: Uint8Array, start: number, end: number): boolean {
@@ -187,7 +202,7 @@ export function decodeBinaryHeader(bytes: Uint8Array): RemotingCommand {
       const valueLength = readInt32(bytes, position);
       position += 4;
       checkSpan(bytes, position, valueLength, 'value', end);
-      if (keyLength > 0 && valueLength > 0) extFields[key] = readUtf8(bytes, position, position + valueLength);
+      if (keyLength > 0 && valueLength > 0) extFields[key] = readValue(bytes, position, position + valueLength);
       position += valueLength;
     }
     command.extFields = extFields;

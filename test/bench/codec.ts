@@ -6,6 +6,10 @@
  *   seal           the body CRCs of a run of records (data-plane/store/seal.ts), per record
  *   batch-body     encodeBatchBody of 32 messages, per message
  *
+ * and, once, the header of a SEND_MESSAGE_V2 request as a producer sends it (13 fields, the
+ * properties among them) through the binary (ROCKETMQ) and the JSON header codecs, each way,
+ * alternating between two such headers that differ in their born timestamp and unique key.
+ *
  * Each for 0 B, 128 B and 1 KiB bodies with typical properties, encoding round-robin into a 1 MiB
  * region (the store's rewind keeps its window about that size). Reported: nanoseconds per
  * message, the best of `--rounds` (default 5) runs of `--messages` (default 40000) each.
@@ -14,6 +18,9 @@
  */
 import { parseArgs } from 'node:util';
 import { sealRecords } from '../../data-plane/store/seal.ts';
+import { createRequest, SerializeType, type RemotingCommand } from '../../sdk/protocol/command.ts';
+import { decodeBinaryHeader, encodeBinaryHeader, encodeBinaryHeaderInto, binaryHeaderBound } from '../../sdk/protocol/header-binary.ts';
+import { decodeJsonHeader, encodeJsonHeader } from '../../sdk/protocol/header-json.ts';
 import { encodeBatchBody, type BatchEntry } from '../../sdk/protocol/batch-body.ts';
 import { encodeHostAddress } from '../../sdk/protocol/message-id.ts';
 import { encodeMessageRecord, recordSize, utf8Bytes, utf8Length, type MessageRecordInput } from '../../sdk/protocol/message-record.ts';
@@ -75,6 +82,32 @@ function batchEncoder(bodyBytes: number): () => void {
   };
 }
 
+/** A SEND_MESSAGE_V2 request header as the SDK's producer fills it; `n` varies the per-message fields. */
+function sendHeader(n: number, serializeType: SerializeType): RemotingCommand {
+  const command = createRequest(310, {
+    a: 'PG_bench', b: 'BenchTopic', c: 'TBW102', d: '4', e: String(n % 8), f: '0', g: String(1765152000000 + n), h: '0',
+    i: `UNIQ_KEY\u00017F0000010D2C18B4AAC2${(0x5a0000 + n).toString(16).toUpperCase()}\u0002WAIT\u0001true\u0002`, j: '0', k: 'false', l: '0', m: 'false',
+  });
+  command.serializeType = serializeType;
+  return command;
+}
+
+/** ns per header for decode and encode of the two codecs. */
+function headerCodecs(rounds: number, count: number): { binaryDecode: number; binaryEncode: number; jsonDecode: number; jsonEncode: number } {
+  const binary = [sendHeader(1, SerializeType.ROCKETMQ), sendHeader(2, SerializeType.ROCKETMQ)];
+  const json = [sendHeader(1, SerializeType.JSON), sendHeader(2, SerializeType.JSON)];
+  const binaryBytes = binary.map(encodeBinaryHeader);
+  const jsonBytes = json.map(encodeJsonHeader);
+  const target = new Uint8Array(binaryHeaderBound(binary[0]!) + 64);
+  let n = 0;
+  return {
+    binaryDecode: best(rounds, count, () => decodeBinaryHeader(binaryBytes[n++ & 1]!)),
+    binaryEncode: best(rounds, count, () => encodeBinaryHeaderInto(binary[n++ & 1]!, target, 0)),
+    jsonDecode: best(rounds, count, () => decodeJsonHeader(jsonBytes[n++ & 1]!)),
+    jsonEncode: best(rounds, count, () => encodeJsonHeader(json[n++ & 1]!)),
+  };
+}
+
 export async function run(argv: string[]): Promise<number> {
   const { values } = parseArgs({ args: argv, options: { rounds: { type: 'string', default: '5' }, messages: { type: 'string', default: '40000' } } });
   const rounds = Number(values.rounds);
@@ -91,5 +124,10 @@ export async function run(argv: string[]): Promise<number> {
     const cell = (ns: number, width: number) => ns.toFixed(0).padStart(width);
     console.log(`${`${bodyBytes} B`.padEnd(8)}${cell(plain, 14)}${cell(shared, 15)}${cell(sealed, 8)}${cell(batch, 12)}`);
   }
+  const header = headerCodecs(rounds, messages);
+  console.log(
+    `SEND_MESSAGE_V2 header, ns: binary decode ${header.binaryDecode.toFixed(0)}, encode ${header.binaryEncode.toFixed(0)}; ` +
+      `JSON decode ${header.jsonDecode.toFixed(0)}, encode ${header.jsonEncode.toFixed(0)}`,
+  );
   return 0;
 }
