@@ -9,6 +9,7 @@ import { RPC_ONEWAY, SerializeType, type RemotingCommand } from './command.ts';
 import { FrameError } from './errors.ts';
 import { FrameDecoder, decodeFrame, encodeFrame } from './frame.ts';
 import { decodeBinaryHeader, encodeBinaryHeader } from './header-binary.ts';
+import { encodeJsonHeaderInto, jsonHeaderBound, jsonHeaderText } from './header-json.ts';
 
 const hex = (text: string) => Uint8Array.from(text.replace(/\s+/g, '').match(/../g)!.map((byte) => parseInt(byte, 16)));
 const utf8 = (text: string) => new TextEncoder().encode(text);
@@ -203,6 +204,31 @@ describe('round trips of arbitrary commands', () => {
     ),
     body: fc.option(fc.uint8Array({ minLength: 1, maxLength: 64 }), { nil: undefined }),
     serializeType: fc.constantFrom(SerializeType.JSON, SerializeType.ROCKETMQ),
+  });
+
+  it('the JSON header written in place is byte for byte the JSON text, escapes and non-ASCII included', () => {
+    // Text made mostly of what needs care: quotes, backslashes, controls, DEL, non-ASCII, surrogates alone and paired.
+    const tricky = fc
+      .array(fc.constantFrom('"', '\\', '\u0001', '\u0002', '\n', '\u007f', 'é', '中', '\ud800', '\udc00', '😀', 'a', 'UNIQ_KEY'), { minLength: 1, maxLength: 12 })
+      .map((pieces) => pieces.join(''));
+    const trickyCommand = fc.record({
+      code: fc.integer({ min: -32768, max: 32767 }),
+      language: fc.constantFrom('JAVA', 'GO'),
+      version: fc.integer({ min: -32768, max: 32767 }),
+      opaque: fc.integer({ min: -0x80000000, max: 0x7fffffff }),
+      flag: fc.integer({ min: 0, max: 3 }),
+      remark: fc.option(tricky, { nil: undefined }),
+      extFields: fc.option(fc.dictionary(tricky.filter((key) => key !== '__proto__'), tricky, { maxKeys: 6 }), { nil: undefined }),
+      serializeType: fc.constant(SerializeType.JSON),
+    });
+    fc.assert(
+      fc.property(fc.oneof(command, trickyCommand), (original) => {
+        const target = new Uint8Array(jsonHeaderBound(original) + 16);
+        const written = encodeJsonHeaderInto(original, target, 16);
+        expect(target.subarray(16, 16 + written)).toEqual(new TextEncoder().encode(jsonHeaderText(original)));
+      }),
+      { numRuns: 1000 },
+    );
   });
 
   it('decode(encode(command)) gives the command back, in both serializations, any text', () => {

@@ -11,7 +11,7 @@
 import { SerializeType, type RemotingCommand } from './command.ts';
 import { FrameError } from './errors.ts';
 import { binaryHeaderBound, decodeBinaryHeader, encodeBinaryHeader, encodeBinaryHeaderInto } from './header-binary.ts';
-import { decodeJsonHeader, encodeJsonHeader, jsonHeaderText } from './header-json.ts';
+import { decodeJsonHeader, encodeJsonHeader, encodeJsonHeaderInto, jsonHeaderBound } from './header-json.ts';
 import { frameSizeMaxBytes, headerSizeMaxBytes } from './limits.ts';
 import { allocateUninitialized } from '../util/bytes.ts';
 
@@ -24,7 +24,6 @@ export interface FrameLimits {
 export const defaultFrameLimits: FrameLimits = { frameSizeMaxBytes, headerSizeMaxBytes };
 
 const EMPTY = new Uint8Array(0);
-const textEncoder = new TextEncoder();
 
 export function encodeHeader(command: RemotingCommand): Uint8Array {
   return command.serializeType === SerializeType.ROCKETMQ ? encodeBinaryHeader(command) : encodeJsonHeader(command);
@@ -70,10 +69,8 @@ export function encodeFrameParts(command: RemotingCommand): Uint8Array[] {
     headerLength = encodeBinaryHeaderInto(command, reserved, 8);
     head = commitHead(reserved, 8 + headerLength);
   } else {
-    // JSON text is at most 3 bytes per UTF-16 unit; encode straight behind the prefix.
-    const text = jsonHeaderText(command);
-    const reserved = reserveHead(8 + text.length * 3);
-    headerLength = textEncoder.encodeInto(text, reserved.subarray(8)).written!;
+    const reserved = reserveHead(8 + jsonHeaderBound(command));
+    headerLength = encodeJsonHeaderInto(command, reserved, 8);
     head = commitHead(reserved, 8 + headerLength);
   }
   const length = 4 + headerLength + body.length;

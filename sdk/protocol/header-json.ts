@@ -34,6 +34,89 @@ export function jsonHeaderText(command: RemotingCommand): string {
   return json;
 }
 
+/**
+ * Upper bound of the bytes `encodeJsonHeaderInto` writes: a string unit takes
+ * at most 6 bytes (`\u001f`), each extFields entry adds 6 of punctuation, and
+ * the fixed members with their numbers take under 160 (192 leaves room).
+ */
+export function jsonHeaderBound(command: RemotingCommand): number {
+  let bound = 192 + (command.language.length + (command.remark?.length ?? 0)) * 6;
+  const extFields = command.extFields;
+  if (extFields) {
+    for (const key in extFields) {
+      const value = extFields[key];
+      if (value !== undefined && value !== null) bound += 6 + (key.length + (typeof value === 'string' ? value : String(value)).length) * 6;
+    }
+  }
+  return bound;
+}
+
+/**
+ * Writes the same bytes as `encodeJsonHeader` at `offset` of `target`, which
+ * must have `jsonHeaderBound(command)` bytes there, without building the text
+ * first; returns the bytes written. The frames a broker answers Java clients
+ * with are made here.
+ */
+export function encodeJsonHeaderInto(command: RemotingCommand, target: Uint8Array, offset: number): number {
+  let at = writeAscii(target, offset, '{"code":');
+  at = writeAscii(target, at, String(command.code | 0));
+  const extFields = command.extFields;
+  if (extFields !== undefined) {
+    at = writeAscii(target, at, ',"extFields":{');
+    let first = true;
+    for (const key in extFields) {
+      const value = extFields[key];
+      if (value === undefined || value === null) continue;
+      if (!first) target[at++] = 0x2c;
+      first = false;
+      at = writeJsonString(target, at, key);
+      target[at++] = 0x3a;
+      at = writeJsonString(target, at, typeof value === 'string' ? value : String(value));
+    }
+    target[at++] = 0x7d;
+  }
+  at = writeAscii(target, at, ',"flag":');
+  at = writeAscii(target, at, String(command.flag | 0));
+  at = writeAscii(target, at, ',"language":');
+  at = writeJsonString(target, at, command.language);
+  at = writeAscii(target, at, ',"opaque":');
+  at = writeAscii(target, at, String(command.opaque | 0));
+  if (command.remark !== undefined && command.remark !== null) {
+    at = writeAscii(target, at, ',"remark":');
+    at = writeJsonString(target, at, command.remark);
+  }
+  at = writeAscii(target, at, ',"serializeTypeCurrentRPC":"JSON","version":');
+  at = writeAscii(target, at, String(command.version | 0));
+  target[at++] = 0x7d;
+  return at - offset;
+}
+
+/** Writes text known to be ASCII. */
+function writeAscii(target: Uint8Array, at: number, text: string): number {
+  for (let index = 0; index < text.length; index++) target[at++] = text.charCodeAt(index);
+  return at;
+}
+
+/**
+ * Writes `text` as a quoted JSON string: printable ASCII byte by byte (header
+ * text nearly always is), and from the first other unit on, the rest as
+ * `escapeJson` renders it, in UTF-8.
+ */
+function writeJsonString(target: Uint8Array, at: number, text: string): number {
+  target[at++] = 0x22;
+  const length = text.length;
+  for (let index = 0; index < length; index++) {
+    const unit = text.charCodeAt(index);
+    if (unit < 0x20 || unit >= 0x7f || unit === 0x22 || unit === 0x5c) {
+      at += textEncoder.encodeInto(escapeJson(text.slice(index)), target.subarray(at)).written;
+      break;
+    }
+    target[at++] = unit;
+  }
+  target[at++] = 0x22;
+  return at;
+}
+
 /** Characters a JSON string literal cannot hold as they are: controls, quote, backslash, lone surrogate halves. */
 // eslint-disable-next-line no-control-regex -- control characters are exactly what must be found
 const needsEscape = /[\u0000-\u001f"\\\ud800-\udfff]/;
