@@ -11,20 +11,21 @@ import { MessageSysFlag } from '../../sdk/protocol/message-record.ts';
 import type { ConsumeQueue } from './consume-queue.ts';
 import type { IndexService } from './index-service.ts';
 import type { ArriveListener, StoreLog, TagsCodeOf } from './message-store.ts';
-import { propertyValueEnd, propertyValueStart, type PropertyRanges } from './properties.ts';
+import { scanProperties, type PropertyRanges } from './properties.ts';
 
 /**
  * Tags code of a record: the Java hash of `TAGS` (0 without one), unless the
- * hook says otherwise. `ranges`, when given, are those of `properties`.
+ * hook says otherwise. `ranges` are those of `properties` (read when not given).
  */
-export function tagsCodeFor(topic: string, properties: string, storeTimestamp: number, hook: TagsCodeOf | undefined, ranges?: PropertyRanges): number {
+export function tagsCodeFor(
+  topic: string, properties: string, storeTimestamp: number, hook: TagsCodeOf | undefined, ranges?: PropertyRanges,
+): number {
   if (hook) {
     const code = hook(topic, properties, storeTimestamp);
     if (code !== undefined) return code;
   }
-  if (ranges !== undefined) return ranges.tagsStart < 0 ? 0 : javaStringHashCodeOfRange(properties, ranges.tagsStart, ranges.tagsEnd);
-  const tagsAt = propertyValueStart(properties, 'TAGS');
-  return tagsAt < 0 ? 0 : javaStringHashCodeOfRange(properties, tagsAt, propertyValueEnd(properties, tagsAt));
+  const { tagsStart, tagsEnd } = ranges ?? scanProperties(properties);
+  return tagsStart < 0 ? 0 : javaStringHashCodeOfRange(properties, tagsStart, tagsEnd);
 }
 
 export class Dispatcher {

@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { javaStringHashCode, javaStringHashCodeOfRange } from '../../sdk/util/java-hash.ts';
 import { IndexFile } from './index-file.ts';
-import { findProperty, propertyValueEnd, propertyValueStart, type PropertyRanges } from './properties.ts';
+import { scanProperties, type PropertyRanges } from './properties.ts';
 
 /** keyHash of an index key: |Java hash|, with Integer.MIN_VALUE mapped to 0. */
 export function indexKeyHash(indexKey: string): number {
@@ -49,20 +49,16 @@ export class IndexService {
     return last && last.header.indexCount > 1 ? last.header.endPhyOffset : -1;
   }
 
-  /** Indexes one record. `ranges`, when given, are those of `properties` (saves searching it). */
+  /** Indexes one record. `ranges` are those of `properties` (read when not given). */
   buildIndex(topic: string, properties: string, physicalOffset: number, storeTimestamp: number, ranges?: PropertyRanges): void {
     if (physicalOffset <= this.lastIndexedOffset()) return;
-    // The unique key is hashed where it stands in the properties text, without slicing it out.
-    const uniqueKeyAt = ranges !== undefined ? ranges.uniqueKeyStart : propertyValueStart(properties, 'UNIQ_KEY');
-    let keys: string | undefined;
-    if (ranges !== undefined) keys = ranges.keysStart < 0 ? undefined : properties.slice(ranges.keysStart, ranges.keysEnd);
-    else keys = properties.includes('KEYS\u0001') ? findProperty(properties, 'KEYS') : undefined;
-    if (uniqueKeyAt < 0 && !keys) return;
+    const { uniqueKeyStart, uniqueKeyEnd, keysStart, keysEnd } = ranges ?? scanProperties(properties);
+    const keys = keysStart < 0 ? undefined : properties.slice(keysStart, keysEnd);
+    if (uniqueKeyStart < 0 && !keys) return;
     const seed = this.topicSeed(topic);
-    if (uniqueKeyAt >= 0) {
-      const uniqueKeyEnd = ranges !== undefined ? ranges.uniqueKeyEnd : propertyValueEnd(properties, uniqueKeyAt);
-      const hash = javaStringHashCodeOfRange(properties, uniqueKeyAt, uniqueKeyEnd, seed);
-      this.putKey(keyHashOf(hash), physicalOffset, storeTimestamp);
+    if (uniqueKeyStart >= 0) {
+      // The unique key is hashed where it stands in the properties text, without slicing it out.
+      this.putKey(keyHashOf(javaStringHashCodeOfRange(properties, uniqueKeyStart, uniqueKeyEnd, seed)), physicalOffset, storeTimestamp);
     }
     if (keys) {
       for (const key of keys.split(' ')) if (key.length > 0) this.putKey(keyHashOf(javaStringHashCode(key, seed)), physicalOffset, storeTimestamp);

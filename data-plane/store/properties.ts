@@ -106,8 +106,12 @@ function classify(ranges: PropertyRanges, text: string, at: number, separator: n
   }
 }
 
-/** The message's ranges when they still describe its properties, else a fresh scan. */
+/**
+ * The message's ranges when they still describe its properties, else a fresh
+ * scan, kept on the message for the next reader (the rewriters, then the store).
+ */
 export function propertyRangesOf(message: { properties: string; propertyRanges?: PropertyRanges }): PropertyRanges {
   const ranges = message.propertyRanges;
-  return ranges !== undefined && ranges.text === message.properties ? ranges : scanProperties(message.properties);
+  if (ranges !== undefined && ranges.text === message.properties) return ranges;
+  return (message.propertyRanges = scanProperties(message.properties));
 }

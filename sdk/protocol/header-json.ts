@@ -11,9 +11,11 @@ import { FrameError } from './errors.ts';
 const textEncoder = new TextEncoder();
 
 export function encodeJsonHeader(command: RemotingCommand): Uint8Array {
-  return textEncoder.encode(jsonHeaderText(command));
+  const bytes = new Uint8Array(jsonHeaderBound(command));
+  return bytes.subarray(0, encodeJsonHeaderInto(command, bytes, 0));
 }
 
+/** The JSON header as text: what `encodeJsonHeaderInto` writes, as a string (for logs, and as its reference). */
 export function jsonHeaderText(command: RemotingCommand): string {
   let json = `{"code":${command.code | 0}`;
   const extFields = command.extFields;
@@ -52,7 +54,7 @@ export function jsonHeaderBound(command: RemotingCommand): number {
 }
 
 /**
- * Writes the same bytes as `encodeJsonHeader` at `offset` of `target`, which
+ * Writes the UTF-8 of `jsonHeaderText` at `offset` of `target`, which
  * must have `jsonHeaderBound(command)` bytes there, without building the text
  * first; returns the bytes written. The frames a broker answers Java clients
  * with are made here.

@@ -17,6 +17,7 @@ import { MessageConst, findProperty } from '../../../sdk/protocol/message-proper
 import { MessageSysFlag, transactionType } from '../../../sdk/protocol/message-record.ts';
 import { TopicValidator } from '../../../sdk/protocol/topic-names.ts';
 import type { MessageToPut, TagsCodeOf } from '../../store/message-store.ts';
+import { propertyRangesOf } from '../../store/properties.ts';
 import { delayOfLevel, type DelayLevelTable } from './delay-levels.ts';
 import { editProperties } from './message-copy.ts';
 
@@ -50,10 +51,7 @@ const M = MessageConst;
  */
 /** False when the message certainly holds no delay level and no timer: the test the send path runs for every message. */
 export function mayDelayOrTime(message: MessageToPut): boolean {
-  const ranges = message.propertyRanges;
-  const properties = message.properties;
-  if (ranges !== undefined && ranges.text === properties) return ranges.mayRedirect;
-  return properties.includes('DELAY\u0001') || properties.includes('TIMER_') || properties.includes('__STARTDELIVERTIME\u0001');
+  return propertyRangesOf(message).mayRedirect;
 }
 
 export function rewriteForDelay(message: MessageToPut, options: DelayRewriteOptions): DelayRewrite {

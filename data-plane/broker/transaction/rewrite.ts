@@ -14,6 +14,7 @@ import { MessageSysFlag } from '../../../sdk/protocol/message-record.ts';
 import { resetTransactionValue } from '../../../sdk/protocol/flags.ts';
 import { TopicValidator } from '../../../sdk/protocol/topic-names.ts';
 import type { MessageToPut } from '../../store/message-store.ts';
+import { propertyRangesOf } from '../../store/properties.ts';
 import { editProperties } from '../schedule/message-copy.ts';
 
 export const HALF_TOPIC = TopicValidator.RMQ_SYS_TRANS_HALF_TOPIC;
@@ -23,8 +24,7 @@ const M = MessageConst;
 
 /** True for a message the producer sent as the first half of a transaction. */
 export function isTransactionHalf(message: MessageToPut): boolean {
-  const ranges = message.propertyRanges;
-  if (ranges !== undefined && ranges.text === message.properties && !ranges.mayRedirect) return false;
+  if (!propertyRangesOf(message).mayRedirect) return false;
   return message.properties.includes('TRAN_MSG\u0001') && findProperty(message.properties, M.PROPERTY_TRANSACTION_PREPARED) === 'true';
 }
 
