@@ -64,6 +64,27 @@ describe('LogWriter', () => {
     expect(writer.writtenEnd()).toBe(512);
   });
 
+  it('wakes the thread for a job queued as it goes to sleep, every time', async () => {
+    // One job at a time, each queued just after the last finished: the thread is then at or near
+    // its sleep, where a job that neither it nor `submit` sees as pending would wait for good.
+    const { writer, buffer } = start(1 << 16, 0);
+    for (let i = 0; i < buffer.length; i++) buffer[i] = (i * 13) & 0xff;
+    const { file, fd } = openFile('w+');
+    const jobs = 300;
+    const step = 64;
+    for (let job = 0; job < jobs; job++) {
+      writer.submit(fd, job * step, (job + 1) * step, job * step, (job + 1) * step);
+      // The watch's long timeout is a failure path: the job must finish well before it.
+      const began = Date.now();
+      while (writer.writtenEnd() < (job + 1) * step && Date.now() - began < 20_000) {
+        await new Promise<void>((resolve) => writer.onProgress(resolve, 20_000));
+      }
+      expect(writer.writtenEnd()).toBe((job + 1) * step);
+    }
+    expect(writer.idle()).toBe(true);
+    expect(Buffer.compare(fs.readFileSync(file), Buffer.from(buffer.subarray(0, jobs * step)))).toBe(0);
+  });
+
   it('takes a write made by its owner while idle as the new end', () => {
     const { writer } = start(4096, 100);
     expect(writer.writtenEnd()).toBe(100);

@@ -10,8 +10,10 @@
  * ring of jobs: `fd`, buffer start, buffer end, file position, whether to
  * seal the records first (their body CRCs, seal.ts). The main
  * thread fills a slot and bumps HEAD; the worker writes the slot and bumps
- * TAIL, sleeping in `Atomics.wait` when the ring is empty. No message passes
- * through the event loop per write. Jobs are written in order, so "every job
+ * TAIL, sleeping in `Atomics.wait` when the ring is empty. It raises a
+ * SLEEPING flag first, and the main thread wakes it only when the flag is up:
+ * while the thread is busy, queueing a job costs no system call. No message
+ * passes through the event loop per write. Jobs are written in order, so "every job
  * up to TAIL is in the OS" gives the offset handed to the OS.
  *
  * The buffer region of a queued job must not be reused before it is written:
@@ -29,7 +31,9 @@ const STOP = 2;
 const FAILED = 3;
 /** The failed write's errno (negative, as libuv reports it), or 0. */
 const ERRNO = 4;
-const CONTROL_INTS = 5;
+/** 1 while the thread sleeps (or is about to) in `Atomics.wait` on HEAD: only then does `submit` wake it. */
+const SLEEPING = 5;
+const CONTROL_INTS = 6;
 /** Queued writes at most; a full ring makes `submit` wait for the worker. */
 const RING_SLOTS = 1024;
 const SLOT_FIELDS = 5;
@@ -51,7 +55,10 @@ for (;;) {
   const head = Atomics.load(control, ${HEAD});
   if (head === tail) {
     if (Atomics.load(control, ${STOP}) === 1) break;
-    Atomics.wait(control, ${HEAD}, head);
+    // Say so before the last look at HEAD: a submit either lands before that look or sees the flag and wakes us.
+    Atomics.store(control, ${SLEEPING}, 1);
+    if (Atomics.load(control, ${HEAD}) === head) Atomics.wait(control, ${HEAD}, head);
+    Atomics.store(control, ${SLEEPING}, 0);
     continue;
   }
   const slot = (tail & mask) * ${SLOT_FIELDS};
@@ -130,8 +137,10 @@ export class LogWriter {
    */
   submit(fd: number, start: number, end: number, position: number, logEnd: number, seal = false): void {
     this.check();
-    const since = { tail: Atomics.load(this.control, TAIL), at: performance.now() };
-    while (((this.head - Atomics.load(this.control, TAIL)) | 0) >= RING_SLOTS) this.waitForTail(since);
+    if (((this.head - Atomics.load(this.control, TAIL)) | 0) >= RING_SLOTS) {
+      const since = { tail: Atomics.load(this.control, TAIL), at: performance.now() };
+      while (((this.head - Atomics.load(this.control, TAIL)) | 0) >= RING_SLOTS) this.waitForTail(since);
+    }
     const slot = (this.head & (RING_SLOTS - 1)) * SLOT_FIELDS;
     const jobs = this.jobs;
     jobs[slot] = fd;
@@ -142,7 +151,8 @@ export class LogWriter {
     this.jobEnds[this.head & (RING_SLOTS - 1)] = logEnd;
     this.head = (this.head + 1) | 0;
     Atomics.store(this.control, HEAD, this.head);
-    Atomics.notify(this.control, HEAD);
+    // Waking a thread costs a system call and, on a busy machine, a trip through the scheduler: only a sleeping one is woken.
+    if (Atomics.load(this.control, SLEEPING) === 1) Atomics.notify(this.control, HEAD);
   }
 
   /**
