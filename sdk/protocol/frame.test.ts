@@ -258,6 +258,24 @@ describe('header text decoding', () => {
     }
   });
 
+  it('never hands back a cached non-ASCII string for raw bytes that merely equal its character codes', () => {
+    // "éa" is cached under its UTF-8 bytes c3 a9 61; the bytes e9 61 are invalid UTF-8 and must not read back as "éa".
+    // Over every pair of Latin-1 letters some raw pairs land in the slot of their UTF-8 twin.
+    const header = (value: string): RemotingCommand => ({ code: 10, language: 'JAVA', version: 1, opaque: 1, flag: 0, serializeType: SerializeType.ROCKETMQ, extFields: { k: value } });
+    const placeholder = encodeBinaryHeader(header('@@'));
+    const at = placeholder.length - 2;
+    for (let a = 0xa0; a < 0x100; a++) {
+      for (let b = 0x80; b < 0x100; b++) {
+        const text = String.fromCharCode(a, b);
+        expect(decodeBinaryHeader(encodeBinaryHeader(header(text))).extFields!.k).toBe(text);
+        const raw = placeholder.slice();
+        raw[at] = a;
+        raw[at + 1] = b;
+        expect(decodeBinaryHeader(raw).extFields!.k).toBe(Buffer.from([a, b]).toString('utf8'));
+      }
+    }
+  });
+
   it('reads the same strings from a Buffer (native UTF-8) as from a plain Uint8Array, invalid bytes included', () => {
     fc.assert(
       fc.property(fc.string({ unit: 'binary' }), fc.uint8Array({ maxLength: 40 }), (text, raw) => {
@@ -280,3 +298,4 @@ describe('header text decoding', () => {
     );
   });
 });
+

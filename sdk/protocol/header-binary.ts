@@ -159,9 +159,17 @@ function readCached(cache: (string | undefined)[], bytes: Uint8Array, start: num
   return text;
 }
 
+/**
+ * Whether `text` is ASCII and is what `bytes[start, end)` spell. A string
+ * with other characters never matches: "é" (c3 a9 in UTF-8) has the char
+ * code e9, which would otherwise match the lone byte e9, invalid UTF-8.
+ */
 function sameAscii(text: string, bytes: Uint8Array, start: number, end: number): boolean {
   if (text.length !== end - start) return false;
-  for (let index = 0; index < text.length; index++) if (text.charCodeAt(index) !== bytes[start + index]) return false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code >= 0x80 || code !== bytes[start + index]) return false;
+  }
   return true;
 }
 
