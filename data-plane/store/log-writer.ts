@@ -11,9 +11,11 @@
  * seal the records first (their body CRCs, seal.ts). The main
  * thread fills a slot and bumps HEAD; the worker writes the slot and bumps
  * TAIL, sleeping in `Atomics.wait` when the ring is empty. It raises a
- * SLEEPING flag first, and the main thread wakes it only when the flag is up:
- * while the thread is busy, queueing a job costs no system call. No message
- * passes through the event loop per write. Jobs are written in order, so "every job
+ * SLEEPING flag first, and the main thread calls `Atomics.notify` only when
+ * the flag is up: that call takes the engine's process-wide wait-list lock
+ * (the one the thread's own wait and notify take) even when nobody waits, so
+ * a job queued while the thread is still writing skips it. No message passes
+ * through the event loop per write. Jobs are written in order, so "every job
  * up to TAIL is in the OS" gives the offset handed to the OS.
  *
  * The buffer region of a queued job must not be reused before it is written:
@@ -151,7 +153,7 @@ export class LogWriter {
     this.jobEnds[this.head & (RING_SLOTS - 1)] = logEnd;
     this.head = (this.head + 1) | 0;
     Atomics.store(this.control, HEAD, this.head);
-    // Waking a thread costs a system call and, on a busy machine, a trip through the scheduler: only a sleeping one is woken.
+    // Only a sleeping thread needs the notify, and with it the engine's wait-list lock (see above).
     if (Atomics.load(this.control, SLEEPING) === 1) Atomics.notify(this.control, HEAD);
   }
 
