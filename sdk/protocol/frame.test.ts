@@ -298,4 +298,3 @@ describe('header text decoding', () => {
     );
   });
 });
-
