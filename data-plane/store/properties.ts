@@ -69,10 +69,13 @@ export function scanProperties(text: string): PropertyRanges {
   };
   const length = text.length;
   let at = 0;
-  while (at < length) {
+  // The next separator at or after `at`, searched for again only once passed: pairs without one
+  // must not make every pair search up to a far-off separator (quadratic on hostile text).
+  let separator = text.indexOf('\u0001');
+  while (at < length && separator >= 0) {
     let end = text.indexOf('\u0002', at);
     if (end < 0) end = length;
-    const separator = text.indexOf('\u0001', at);
+    if (separator < at) separator = text.indexOf('\u0001', at);
     // A pair is `name\u0001value`; text without a separator before the next pair's start names nothing.
     if (separator >= 0 && separator < end && end > separator + 1) classify(ranges, text, at, separator, end);
     at = end + 1;
