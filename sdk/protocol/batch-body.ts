@@ -101,7 +101,8 @@ export function decodeBatchBody(body: Uint8Array): BatchDecodeResult {
     }
     messages.push({
       flag,
-      body: body.subarray(at + 20, propertiesAt),
+      // A plain view, not `subarray`: on a Node Buffer that builds another Buffer through its constructor.
+      body: new Uint8Array(body.buffer, body.byteOffset + at + 20, bodyLength),
       properties: propertiesLength === 0 ? '' : decodeUtf8(body, propertiesAt + 2, propertiesAt + 2 + propertiesLength),
       propertiesLength,
       propertiesStart: propertiesAt + 2,

@@ -50,24 +50,23 @@ function rerunHeldPull(held: HeldPull): void {
 /** One pull; undefined when it was held (answered later by `rerunHeldPull`). */
 function processPull(broker: BrokerContext, request: RemotingCommand, connection: Connection, header: PullHeader, brokerAllowSuspend: boolean): RemotingCommand | undefined {
   const settings = broker.settings;
-  const refuse = (code: number, remark: string) => createResponse(request, code, remark);
-  if (!isReadable(settings.brokerPermission)) return refuse(ResponseCode.NO_PERMISSION, `the broker[${settings.brokerIP}] pulling message is forbidden`);
+  if (!isReadable(settings.brokerPermission)) return createResponse(request, ResponseCode.NO_PERMISSION, `the broker[${settings.brokerIP}] pulling message is forbidden`);
   const group = header.consumerGroup;
   const groupConfig = broker.subscriptionGroups.findOrCreate(group);
-  if (!groupConfig) return refuse(ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group [${group}] does not exist`);
-  if (!groupConfig.consumeEnable) return refuse(ResponseCode.NO_PERMISSION, `subscription group no permission, ${group}`);
+  if (!groupConfig) return createResponse(request, ResponseCode.SUBSCRIPTION_GROUP_NOT_EXIST, `subscription group [${group}] does not exist`);
+  if (!groupConfig.consumeEnable) return createResponse(request, ResponseCode.NO_PERMISSION, `subscription group no permission, ${group}`);
   const topic = header.topic;
   const topicConfig = broker.topicConfigs.get(topic);
-  if (!topicConfig) return refuse(ResponseCode.TOPIC_NOT_EXIST, `topic[${topic}] not exist, apply first please!`);
-  if (!isReadable(topicConfig.perm)) return refuse(ResponseCode.NO_PERMISSION, `the topic[${topic}] pulling message is forbidden`);
+  if (!topicConfig) return createResponse(request, ResponseCode.TOPIC_NOT_EXIST, `topic[${topic}] not exist, apply first please!`);
+  if (!isReadable(topicConfig.perm)) return createResponse(request, ResponseCode.NO_PERMISSION, `the topic[${topic}] pulling message is forbidden`);
   const queueId = header.queueId;
   if (queueId < 0 || queueId >= topicConfig.readQueueNums) {
-    return refuse(ResponseCode.SYSTEM_ERROR, `queueId[${queueId}] is illegal, topic:[${topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${connection.remoteAddress}]`);
+    return createResponse(request, ResponseCode.SYSTEM_ERROR, `queueId[${queueId}] is illegal, topic:[${topic}] topicConfig.readQueueNums:[${topicConfig.readQueueNums}] consumer:[${connection.remoteAddress}]`);
   }
   const subscription = subscriptionOf(broker, header);
-  if (!subscription.ok) return refuse(subscription.code, subscription.remark);
+  if (!subscription.ok) return createResponse(request, subscription.code, subscription.remark);
   const built = broker.filters.filterOf(subscription.data, group);
-  if (!built.ok) return refuse(built.code, built.remark);
+  if (!built.ok) return createResponse(request, built.code, built.remark);
 
   const maxMsgNums = Math.min(Math.max(header.maxMsgNums, 1), settings.pullMessagesMax);
   const maxBytes = header.maxMsgBytes !== undefined && header.maxMsgBytes > 0 ? Math.min(header.maxMsgBytes, settings.pullBytesMax) : settings.pullBytesMax;
