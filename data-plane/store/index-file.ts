@@ -37,8 +37,11 @@ export interface IndexHeader {
 /** `yyyyMMddHHmmssSSS` in local time, as RocketMQ names index files. */
 export function indexFileName(time: number): string {
   const d = new Date(time);
-  const two = (n: number) => String(n).padStart(2, '0');
   return `${d.getFullYear()}${two(d.getMonth() + 1)}${two(d.getDate())}${two(d.getHours())}${two(d.getMinutes())}${two(d.getSeconds())}${String(d.getMilliseconds()).padStart(3, '0')}`;
+}
+
+function two(n: number): string {
+  return String(n).padStart(2, '0');
 }
 
 export class IndexFile {
