@@ -24,8 +24,8 @@ export function tagsCodeFor(
     const code = hook(topic, properties, storeTimestamp);
     if (code !== undefined) return code;
   }
-  const { tagsStart, tagsEnd } = ranges ?? scanProperties(properties);
-  return tagsStart < 0 ? 0 : javaStringHashCodeOfRange(properties, tagsStart, tagsEnd);
+  const { source, tagsStart, tagsEnd } = ranges ?? scanProperties(properties);
+  return tagsStart < 0 ? 0 : javaStringHashCodeOfRange(source, tagsStart, tagsEnd);
 }
 
 export class Dispatcher {

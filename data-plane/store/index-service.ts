@@ -52,13 +52,13 @@ export class IndexService {
   /** Indexes one record. `ranges` are those of `properties` (read when not given). */
   buildIndex(topic: string, properties: string, physicalOffset: number, storeTimestamp: number, ranges?: PropertyRanges): void {
     if (physicalOffset <= this.lastIndexedOffset()) return;
-    const { uniqueKeyStart, uniqueKeyEnd, keysStart, keysEnd } = ranges ?? scanProperties(properties);
-    const keys = keysStart < 0 ? undefined : properties.slice(keysStart, keysEnd);
+    const { source, uniqueKeyStart, uniqueKeyEnd, keysStart, keysEnd } = ranges ?? scanProperties(properties);
+    const keys = keysStart < 0 ? undefined : source.slice(keysStart, keysEnd);
     if (uniqueKeyStart < 0 && !keys) return;
     const seed = this.topicSeed(topic);
     if (uniqueKeyStart >= 0) {
       // The unique key is hashed where it stands in the properties text, without slicing it out.
-      this.putKey(keyHashOf(javaStringHashCodeOfRange(properties, uniqueKeyStart, uniqueKeyEnd, seed)), physicalOffset, storeTimestamp);
+      this.putKey(keyHashOf(javaStringHashCodeOfRange(source, uniqueKeyStart, uniqueKeyEnd, seed)), physicalOffset, storeTimestamp);
     }
     if (keys) {
       for (const key of keys.split(' ')) if (key.length > 0) this.putKey(keyHashOf(javaStringHashCode(key, seed)), physicalOffset, storeTimestamp);

@@ -215,6 +215,27 @@ describe('MessageStore put and get', () => {
     expect(tail(second!, 4 + suffix.length + 8)).toEqual([0xef, 0xbf, 0xbd, 0x02, ...suffix, ...new TextEncoder().encode('DELAY\u00013\u0002')]);
   });
 
+  it('adds the final separator to received property bytes that lack it, telling from the bytes alone', async () => {
+    const store = await openStore({ dataDir: temporaryDirectory() });
+    const encoder = new TextEncoder();
+    const none = new Uint8Array(0);
+    // Where the last byte lies: the suffix, the received range (the suffix empty) or the prefix (both empty).
+    const cases = [
+      { prefix: none, source: encoder.encode('A\u0001a\u0002'), suffix: encoder.encode('C\u0001c') },
+      { prefix: none, source: encoder.encode('A\u0001a'), suffix: none },
+      { prefix: encoder.encode('B\u0001b'), source: none, suffix: none },
+      { prefix: none, source: encoder.encode('A\u0001a\u0002'), suffix: none },
+      { prefix: encoder.encode('A\u0001a\u0002'), source: none, suffix: none },
+    ];
+    const messages = cases.map((bytes, i) => {
+      const text = new TextDecoder().decode(new Uint8Array([...bytes.prefix, ...bytes.source, ...bytes.suffix]));
+      return { ...message('T1', 0, `m${i}`, text), propertiesBytes: { text, ...bytes, start: 0, end: bytes.source.length } };
+    });
+    expect((await store.putMessages(messages)).status).toBe(PutMessageStatus.PUT_OK);
+    const stored = store.getMessage('T1', 0, 0, 32).records.map((record) => decodeMessageRecord(record)!.properties);
+    expect(stored).toEqual(['A\u0001a\u0002C\u0001c\u0002', 'A\u0001a\u0002', 'B\u0001b\u0002', 'A\u0001a\u0002', 'A\u0001a\u0002']);
+  });
+
   it('keeps a batch in one segment, rolling with a blank marker', async () => {
     const dataDir = temporaryDirectory();
     const store = await openStore({ dataDir, commitLogSegmentBytes: 4096 });

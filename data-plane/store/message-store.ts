@@ -219,7 +219,18 @@ const WRITE_WATCH_MS = 100;
  */
 function withTerminatedProperties(message: MessageToPut): MessageToPut {
   const properties = message.properties;
-  return properties.length === 0 || properties.charCodeAt(properties.length - 1) === 2 ? message : { ...message, properties: properties + '\u0002' };
+  if (properties.length === 0) return message;
+  // The received bytes answer without touching the text: a batch entry's text is a concatenation,
+  // and reading one character of it would first copy it into one piece.
+  const bytes = receivedPropertiesBytes(message);
+  const last = bytes !== undefined ? lastByte(bytes) : properties.charCodeAt(properties.length - 1);
+  return last === 2 ? message : { ...message, properties: properties + '\u0002' };
+}
+
+function lastByte(bytes: PropertiesBytes): number {
+  if (bytes.suffix.length > 0) return bytes.suffix[bytes.suffix.length - 1]!;
+  if (bytes.end > bytes.start) return bytes.source[bytes.end - 1]!;
+  return bytes.prefix.length > 0 ? bytes.prefix[bytes.prefix.length - 1]! : -1;
 }
 
 /** The received bytes of a message's properties, while they still are its properties. */
@@ -415,12 +426,14 @@ export class MessageStore {
     const invalid = this.checkMessage(first);
     if (invalid) return refusedBatch(invalid.status, invalid.reason!);
     const bodyBytesMax = this.settings.messageSizeMaxBytes;
+    // A batch's messages share one born host object: its bytes are looked up once.
+    const firstBornHost = this.hostBytes(first.bornHost.address);
     for (const message of messages) {
       if (message.topic !== first.topic || message.queueId !== first.queueId) return refusedBatch(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.BATCH_MIXED);
       if (message.body.length > bodyBytesMax) return refusedBatch(PutMessageStatus.MESSAGE_ILLEGAL, PutRefusalReason.BODY_TOO_LARGE);
       const propertiesLength = propertiesLengthOf(message);
       if (propertiesLength > this.settings.propertiesSizeMaxBytes) return refusedBatch(PutMessageStatus.PROPERTIES_SIZE_EXCEEDED, PutRefusalReason.PROPERTIES_TOO_LARGE);
-      const bornHost = this.hostBytes(message.bornHost.address);
+      const bornHost = message.bornHost === first.bornHost ? firstBornHost : this.hostBytes(message.bornHost.address);
       propertiesLengths.push(propertiesLength);
       bornHosts.push(bornHost);
       total += recordSize(message.body.length, topicEntry.topicBytes.length, propertiesLength, bornHost.length, this.storeHostBytes.length);

@@ -57,6 +57,25 @@ describe('store properties', () => {
     );
   });
 
+  it('scanProperties reads only a prefix when what follows is the cluster property, with the same ranges', () => {
+    fc.assert(
+      fc.property(text, fc.constantFrom('DefaultCluster', 'TAGS', ''), (prefix, cluster) => {
+        // The broker appends CLUSTER, after a separator when the text lacks its last one.
+        const pair = `CLUSTER\u0001${cluster}\u0002`;
+        const properties = prefix + (prefix.length > 0 && !prefix.endsWith('\u0002') ? '\u0002' + pair : pair);
+        const whole = scanProperties(properties);
+        const read = scanProperties(properties, prefix);
+        expect(read.text).toBe(properties);
+        expect(read.source).toBe(prefix);
+        const { text: _text, source: _source, ...ranges } = read;
+        const { text: _wholeText, source: _wholeSource, ...wholeRanges } = whole;
+        expect(ranges).toEqual(wholeRanges);
+        if (read.uniqueKeyStart >= 0) expect(read.source.slice(read.uniqueKeyStart, read.uniqueKeyEnd)).toBe(reference(properties, 'UNIQ_KEY'));
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
   it('reads values at the start, in the middle and at an unterminated end', () => {
     const properties = 'TAGS\u0001A\u0002UNIQ_KEY\u0001ID1\u0002KEYS\u0001k1 k2';
     expect(findProperty(properties, 'TAGS')).toBe('A');

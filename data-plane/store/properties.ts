@@ -46,6 +46,13 @@ export function propertyValueEnd(properties: string, start: number): number {
  */
 export interface PropertyRanges {
   readonly text: string;
+  /**
+   * The text the ranges index into: `text` itself, or a prefix of it that
+   * holds every pair read here (`scanProperties`' `prefix`). Hash and slice
+   * values from this one: a prefix kept flat saves flattening `text` when it
+   * was built by concatenation.
+   */
+  readonly source: string;
   tagsStart: number;
   tagsEnd: number;
   keysStart: number;
@@ -62,11 +69,16 @@ export interface PropertyRanges {
   mayRedirect: boolean;
 }
 
-/** One pass over `text`'s pairs; see `PropertyRanges`. */
-export function scanProperties(text: string): PropertyRanges {
+/**
+ * One pass over `text`'s pairs; see `PropertyRanges`. With `prefix` (a prefix
+ * of `text` after which come only pairs that none of the ranges is about,
+ * such as the cluster property the broker appends), only `prefix` is read.
+ */
+export function scanProperties(text: string, prefix: string = text): PropertyRanges {
   const ranges: PropertyRanges = {
-    text, tagsStart: -1, tagsEnd: -1, keysStart: -1, keysEnd: -1, uniqueKeyStart: -1, uniqueKeyEnd: -1, waitFalse: false, mayRedirect: false,
+    text, source: prefix, tagsStart: -1, tagsEnd: -1, keysStart: -1, keysEnd: -1, uniqueKeyStart: -1, uniqueKeyEnd: -1, waitFalse: false, mayRedirect: false,
   };
+  text = prefix;
   const length = text.length;
   let at = 0;
   // The next separator at or after `at`, searched for again only once passed: pairs without one

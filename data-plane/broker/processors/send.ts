@@ -149,7 +149,8 @@ function sendBatch(broker: BrokerContext, request: RemotingCommand, connection: 
       body: entry.body,
       properties,
       propertiesBytes,
-      propertyRanges: scanProperties(properties),
+      // The cluster property holds none of the ranges: `joined` is read, flat as decoded, not the concatenation.
+      propertyRanges: scanProperties(properties, joined),
       sysFlag,
       bornTimestamp: header.bornTimestamp,
       bornHost,
