@@ -78,18 +78,18 @@ export function scanProperties(text: string, prefix: string = text): PropertyRan
   const ranges: PropertyRanges = {
     text, source: prefix, tagsStart: -1, tagsEnd: -1, keysStart: -1, keysEnd: -1, uniqueKeyStart: -1, uniqueKeyEnd: -1, waitFalse: false, mayRedirect: false,
   };
-  text = prefix;
-  const length = text.length;
+  // Only the prefix is read; `text` is kept for the identity checks (`propertyRangesOf`).
+  const length = prefix.length;
   let at = 0;
   // The next separator at or after `at`, searched for again only once passed: pairs without one
   // must not make every pair search up to a far-off separator (quadratic on hostile text).
-  let separator = text.indexOf('\u0001');
+  let separator = prefix.indexOf('\u0001');
   while (at < length && separator >= 0) {
-    let end = text.indexOf('\u0002', at);
+    let end = prefix.indexOf('\u0002', at);
     if (end < 0) end = length;
-    if (separator < at) separator = text.indexOf('\u0001', at);
+    if (separator < at) separator = prefix.indexOf('\u0001', at);
     // A pair is `name\u0001value`; text without a separator before the next pair's start names nothing.
-    if (separator >= 0 && separator < end && end > separator + 1) classify(ranges, text, at, separator, end);
+    if (separator >= 0 && separator < end && end > separator + 1) classify(ranges, prefix, at, separator, end);
     at = end + 1;
   }
   return ranges;
